@@ -1,0 +1,17 @@
+import mongoose, { type Connection } from 'mongoose';
+
+/**
+ * Mongoose connection used by the whole process. `autoIndex` builds the indexes declared with the
+ * schemas; `syncIndexes` at start makes sure they exist before the first write relies on them.
+ */
+export async function connectMongo(uri: string): Promise<Connection> {
+  // Keep queries strict about unknown fields; a typo must fail loudly, not match everything.
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(uri, { serverSelectionTimeoutMS: 10_000, autoIndex: false });
+  await Promise.all(Object.values(mongoose.models).map((model) => model.createIndexes()));
+  return mongoose.connection;
+}
+
+export async function disconnectMongo(): Promise<void> {
+  await mongoose.disconnect();
+}

@@ -1,0 +1,16 @@
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { bilingualSchema } from './shared.js';
+
+const commitmentSchema = new Schema(
+  {
+    plan: { type: Schema.Types.ObjectId, ref: 'Plan', required: true },
+    number: { type: Number, required: true, min: 1 },
+    title: { type: bilingualSchema, required: true },
+  },
+  { timestamps: true },
+);
+commitmentSchema.index({ plan: 1, number: 1 }, { unique: true });
+
+export type Commitment = InferSchemaType<typeof commitmentSchema>;
+export type CommitmentDoc = HydratedDocument<Commitment>;
+export const CommitmentModel = model('Commitment', commitmentSchema);

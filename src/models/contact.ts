@@ -1,0 +1,58 @@
+import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
+import { LANGUAGES } from './shared.js';
+
+export const CONTACT_ROLES = ['coordinator', 'contact_person', 'forum_member', 'partner'] as const;
+export type ContactRole = (typeof CONTACT_ROLES)[number];
+
+/** Only what the features need: no phone numbers, no identity codes. */
+const contactSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    email: { type: String, required: true, trim: true, lowercase: true },
+    /** Institution code (see Institution.code). */
+    institution: { type: String, trim: true },
+    roles: { type: [{ type: String, enum: CONTACT_ROLES }], default: [] },
+    language: { type: String, enum: LANGUAGES, required: true, default: 'lv' },
+    timeZone: { type: String, required: true, default: 'Europe/Riga' },
+    /** Measures this person answers for. */
+    measures: { type: [{ type: Schema.Types.ObjectId, ref: 'Measure' }], default: [] },
+    active: { type: Boolean, required: true, default: true },
+  },
+  { timestamps: true },
+);
+contactSchema.index({ email: 1 }, { unique: true });
+contactSchema.index({ measures: 1 });
+
+export type Contact = InferSchemaType<typeof contactSchema>;
+export type ContactDoc = HydratedDocument<Contact>;
+export const ContactModel = model('Contact', contactSchema);
+
+export const IDENTITY_CHANNELS = ['telegram', 'slack'] as const;
+export type IdentityChannel = (typeof IDENTITY_CHANNELS)[number];
+
+/**
+ * A contact's account on one chat platform. Its own collection (not an array in Contact) because
+ * the identity must be unique across all contacts, and the MongoDB-wire servers we run on do not
+ * all support the partial indexes that a unique index on an optional array would need.
+ */
+const channelIdentitySchema = new Schema(
+  {
+    contact: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
+    channel: { type: String, enum: IDENTITY_CHANNELS, required: true },
+    /** Telegram user id or Slack user id, as a string. */
+    externalId: { type: String, required: true },
+    /** Where messages go: the Telegram private chat id or the Slack DM channel id. */
+    address: { type: String, required: true },
+    active: { type: Boolean, required: true, default: true },
+    /** Why it stopped: e.g. `blocked` when the user blocked the bot. */
+    inactiveReason: { type: String },
+    linkedAt: { type: Date, required: true, default: () => new Date() },
+  },
+  { timestamps: true },
+);
+channelIdentitySchema.index({ channel: 1, externalId: 1 }, { unique: true });
+channelIdentitySchema.index({ contact: 1, channel: 1 }, { unique: true });
+
+export type ChannelIdentity = InferSchemaType<typeof channelIdentitySchema>;
+export type ChannelIdentityDoc = HydratedDocument<ChannelIdentity>;
+export const ChannelIdentityModel = model('ChannelIdentity', channelIdentitySchema);
