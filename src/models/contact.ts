@@ -27,7 +27,8 @@ export type Contact = InferSchemaType<typeof contactSchema>;
 export type ContactDoc = HydratedDocument<Contact>;
 export const ContactModel = model('Contact', contactSchema);
 
-export const IDENTITY_CHANNELS = ['telegram', 'slack'] as const;
+/** `console` is the terminal demo's chat: it goes through the same outbox and scheduler. */
+export const IDENTITY_CHANNELS = ['telegram', 'slack', 'console'] as const;
 export type IdentityChannel = (typeof IDENTITY_CHANNELS)[number];
 
 /**
