@@ -1,0 +1,12 @@
+# The service runs TypeScript directly with tsx (no build step), as locally.
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tsconfig.json ./
+COPY config ./config
+COPY src ./src
+USER node
+EXPOSE 3000
+CMD ["npx", "tsx", "src/main.ts"]
