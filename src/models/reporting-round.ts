@@ -28,11 +28,17 @@ const reportingRoundSchema = new Schema(
     policy: { type: reminderPolicySchema, default: () => ({}) },
     openedBy: { type: Schema.Types.ObjectId, ref: 'Contact' },
     closedAt: { type: Date },
+    /**
+     * 'open' while the round is open, the round's own id once closed: with the unique index below
+     * at most one round per plan is open, without transactions or partial indexes (FerretDB).
+     */
+    openGuard: { type: String, required: true, default: 'open' },
   },
   { timestamps: true },
 );
 reportingRoundSchema.index({ plan: 1, key: 1 }, { unique: true });
 reportingRoundSchema.index({ state: 1 });
+reportingRoundSchema.index({ plan: 1, openGuard: 1 }, { unique: true });
 
 export type ReportingRound = InferSchemaType<typeof reportingRoundSchema>;
 export type ReportingRoundDoc = HydratedDocument<ReportingRound>;
