@@ -13,3 +13,5 @@ export * from './broadcast.js';
 export * from './delivery.js';
 export * from './conversation-state.js';
 export * from './audit-entry.js';
+export * from './invitation.js';
+export * from './reminder-state.js';
