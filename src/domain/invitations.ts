@@ -225,3 +225,21 @@ export async function linkSlackByEmail(input: {
   }
   return outcomes;
 }
+
+/** The part of Slack's WebClient the lookup needs, so the domain does not import the platform. */
+export interface SlackUsersApi {
+  users: { lookupByEmail(args: { email: string }): Promise<{ user?: { id?: string } }> };
+}
+
+/** `users.lookupByEmail` as a SlackEmailLookup: Slack's `users_not_found` means "no such person". */
+export function slackEmailLookup(client: SlackUsersApi): SlackEmailLookup {
+  return async (email) => {
+    try {
+      const found = await client.users.lookupByEmail({ email });
+      return found.user?.id ? { userId: found.user.id } : null;
+    } catch (error) {
+      if ((error as { data?: { error?: string } }).data?.error === 'users_not_found') return null;
+      throw error;
+    }
+  };
+}

@@ -77,11 +77,11 @@ function stamp(when: Date, zone: string): string {
 }
 
 /**
- * One row per measure, replies and missing ones alike, in the plan's order. With a BOM so that
- * spreadsheet programs read the Latvian letters as UTF-8, and with formula escaping because the
- * notes are free text typed by people.
+ * One row per measure, replies and missing ones alike, in the plan's order. A file opened in a
+ * spreadsheet program needs the BOM to read the Latvian letters as UTF-8. Formulas are escaped
+ * because the notes are free text typed by people.
  */
-export function overviewToCsv(overview: RoundOverview, lang: Language = 'lv'): string {
+export function overviewToCsv(overview: RoundOverview, lang: Language = 'lv', options: { bom?: boolean } = {}): string {
   const L = LABELS[lang];
   const zone = overview.round.timeZone;
   const records = overview.measures.map((m) => ({
@@ -101,7 +101,7 @@ export function overviewToCsv(overview: RoundOverview, lang: Language = 'lv'): s
   }));
   const keys = ['commitment', 'measure', 'title', 'institutions', 'owners', 'status', 'statusCode', 'note', 'links', 'author', 'authorInstitution', 'at', 'revisions'] as const;
   return stringify(records, {
-    bom: true,
+    bom: options.bom ?? true,
     header: true,
     escape_formulas: true,
     columns: keys.map((key) => ({ key, header: L[key] })),
