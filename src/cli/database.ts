@@ -1,0 +1,38 @@
+import { join } from 'node:path';
+import { loadConfig } from '../config.js';
+import { connectMongo, disconnectMongo } from '../db.js';
+import { projectRoot, startLocalServices } from '../infra/local-services.js';
+import '../models/index.js';
+
+/**
+ * Runs `work` with mongoose connected: to MONGODB_URI when set, otherwise to the local server the
+ * demo uses (data in <project>/.data). Whatever happens, the connection closes and any server
+ * started here stops, also on Ctrl-C, so no FerretDB is left running behind the command.
+ */
+export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const services = await startLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir: join(projectRoot, '.data'),
+    database: 'ogp',
+    // stderr, so that an export written to stdout stays clean.
+    say: (line) => console.error(line),
+  });
+  const interrupted = () => {
+    void disconnectMongo()
+      .catch(() => {})
+      .finally(() => services.stop().finally(() => process.exit(130)));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  try {
+    await connectMongo(services.mongodbUri);
+    return await work();
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+    await disconnectMongo();
+    await services.stop();
+  }
+}
