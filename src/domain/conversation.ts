@@ -1,0 +1,74 @@
+/**
+ * The platform-neutral channel contract. Domain flows speak only in these types; the Telegram,
+ * Slack and terminal adapters turn a `Reply` into a message with buttons (inline keyboard, Block
+ * Kit actions, numbered lines) and turn what the person does back into a `ChatEvent`.
+ */
+
+/** A button. `id` is opaque to adapters: send it back unchanged in a `choice` event. */
+export interface Choice {
+  id: string;
+  label: string;
+}
+
+/**
+ * One message to show. `text` is plain text (no markup; adapters escape nothing and add no
+ * formatting), `choices` are laid out by the adapter in the given order. `expectsText` says that
+ * the next step wants typed words, so an adapter may open a text field or a modal.
+ */
+export interface Reply {
+  text: string;
+  choices: Choice[];
+  expectsText?: boolean;
+}
+
+/**
+ * What the person did. `start` opens the flow (with `measureId`, straight at that measure);
+ * `cancel` is the platform's cancel command. A reminder's "report" button (reminder-actions.ts)
+ * arrives as an ordinary `choice` with its id.
+ */
+export type ChatEvent =
+  | { type: 'start'; measureId?: string }
+  | { type: 'choice'; id: string }
+  | { type: 'text'; text: string }
+  | { type: 'cancel' };
+
+/** Stable codes for input that was refused and changed nothing. */
+export const REJECT_REASONS = [
+  'choose_button',
+  'stale',
+  'not_your_measure',
+  'note_empty',
+  'note_too_long',
+  'invalid_link',
+  'too_many_links',
+  'no_conversation',
+  'round_closed',
+  'no_open_round',
+  'no_measures',
+  'unknown_person',
+  'conflict',
+] as const;
+export type RejectReason = (typeof REJECT_REASONS)[number];
+
+/**
+ * The result of one step, as a value rather than an exception (like grammY conversations'
+ * "returned | thrown | interrupted | canceled"): `continue` keeps a new state; `done` ends the
+ * conversation after its effects are carried out; `cancelled` ends it with nothing saved;
+ * `rejected` is bad input that changed nothing (the state stays as it was).
+ */
+export type FlowOutcome<S, E> =
+  | { type: 'continue'; state: S; replies: Reply[] }
+  | { type: 'done'; replies: Reply[]; effects: E[] }
+  | { type: 'cancelled'; replies: Reply[] }
+  | { type: 'rejected'; replies: Reply[]; reason: RejectReason };
+
+/** Telegram refuses callback_data longer than 64 bytes; Slack's action values allow more. */
+export const MAX_CHOICE_ID_BYTES = 64;
+
+/** Builds a choice, refusing an id no platform could carry (a programming error, not user input). */
+export function choice(id: string, label: string): Choice {
+  if (Buffer.byteLength(id, 'utf8') > MAX_CHOICE_ID_BYTES) {
+    throw new RangeError(`Choice id is longer than ${MAX_CHOICE_ID_BYTES} bytes: ${id}`);
+  }
+  return { id, label };
+}

@@ -1,0 +1,261 @@
+import type { DateTime } from 'luxon';
+import type { Language } from '../models/shared.js';
+import type { MeasureStatus } from '../models/measure-status.js';
+import { t } from '../i18n/index.js';
+import { type ChatEvent, type FlowOutcome, type RejectReason, type Reply } from './conversation.js';
+import { DEFAULT_LINKS_MAX, parseLinks } from './status-links.js';
+import { parseReminderAction } from './reminder-actions.js';
+import {
+  START_CHOICE_ID,
+  characters,
+  afterSaveReply,
+  findMeasure,
+  parseActionId,
+  promptFor,
+  withNotice,
+  startReply,
+  type FlowAction,
+} from './status-flow-replies.js';
+
+/**
+ * The status report conversation as a pure function of (state, event, context): choose a measure
+ * (skipped when the person has one) → status → a short note in their own words → optional links
+ * → review, where any answer can be changed → confirm. Nothing here reads a clock, a database or
+ * a platform; the service in status-conversation.ts loads and stores the state and carries out
+ * the effects.
+ */
+
+/** What a person may report; `cancelled` is decided by the council, not reported from a chat. */
+export const REPORTABLE_STATUSES = ['not_started', 'in_progress', 'substantial', 'completed', 'delayed'] as const satisfies
+  readonly MeasureStatus[];
+export type ReportableStatus = (typeof REPORTABLE_STATUSES)[number];
+
+export const STATUS_STEPS = ['measure', 'status', 'note', 'links', 'review'] as const;
+export type StatusStep = (typeof STATUS_STEPS)[number];
+
+export const DEFAULT_NOTE_MAX_LENGTH = 1000;
+export const STATUS_FLOW = 'status';
+
+export interface StatusDraft {
+  measureId?: string;
+  status?: ReportableStatus;
+  note?: string;
+  links?: string[];
+}
+
+export interface StatusFlowState {
+  step: StatusStep;
+  /** Short and per conversation: every button carries it, so one from an older message is refused. */
+  nonce: string;
+  draft: StatusDraft;
+  /** Reached from the review to change one answer: go back to the review afterwards. */
+  editing: boolean;
+}
+
+/** A measure the person may report on now; `roundId` is the open round the answer belongs to. */
+export interface FlowMeasure {
+  id: string;
+  code: string;
+  title: string;
+  roundId?: string;
+  /** Already answered in this round: marked in the list, still selectable for a correction. */
+  reported?: boolean;
+}
+
+export interface StatusFlowContext {
+  language: Language;
+  measures: FlowMeasure[];
+  noteMaxLength?: number;
+  linksMax?: number;
+  now: DateTime;
+  /** Source of conversation nonces; the default derives one from `now`, which keeps tests pure. */
+  newNonce?: () => string;
+}
+
+export type ResolvedContext = Required<Omit<StatusFlowContext, 'newNonce'>> & { newNonce: () => string };
+
+export interface SaveReportEffect {
+  type: 'save-report';
+  measureId: string;
+  roundId?: string;
+  status: ReportableStatus;
+  note: string;
+  links: string[];
+}
+export type StatusEffect = SaveReportEffect;
+export type StatusFlowOutcome = FlowOutcome<StatusFlowState, StatusEffect>;
+
+function resolve(ctx: StatusFlowContext): ResolvedContext {
+  return {
+    language: ctx.language,
+    measures: ctx.measures,
+    noteMaxLength: ctx.noteMaxLength ?? DEFAULT_NOTE_MAX_LENGTH,
+    linksMax: ctx.linksMax ?? DEFAULT_LINKS_MAX,
+    now: ctx.now,
+    newNonce: ctx.newNonce ?? (() => ctx.now.toMillis().toString(36).slice(-6)),
+  };
+}
+
+const go = (state: StatusFlowState, ctx: ResolvedContext, notice?: string): StatusFlowOutcome => ({
+  type: 'continue',
+  state,
+  replies: [withNotice(notice, promptFor(state, ctx))],
+});
+
+/** Refused input: say why and show the current question again, so the person can go on. */
+function reject(reason: RejectReason, message: string, state: StatusFlowState | null, ctx: ResolvedContext): StatusFlowOutcome {
+  const replies: Reply[] = [state ? withNotice(message, promptFor(state, ctx)) : startReply(message, ctx.language)];
+  return { type: 'rejected', reason, replies };
+}
+
+const cancelled = (ctx: ResolvedContext): StatusFlowOutcome => ({
+  type: 'cancelled',
+  replies: [{ text: t(ctx.language, 'flow.cancelled'), choices: [] }],
+});
+
+function begin(ctx: ResolvedContext, measureId?: string): StatusFlowOutcome {
+  const nonce = ctx.newNonce();
+  if (measureId !== undefined) {
+    if (!findMeasure(ctx, measureId)) return reject('not_your_measure', t(ctx.language, 'error.not_your_measure'), null, ctx);
+    return go({ step: 'status', nonce, draft: { measureId }, editing: false }, ctx);
+  }
+  const [only, ...others] = ctx.measures;
+  if (!only) return { type: 'rejected', reason: 'no_measures', replies: [{ text: t(ctx.language, 'measures.none'), choices: [] }] };
+  if (others.length === 0) return go({ step: 'status', nonce, draft: { measureId: only.id }, editing: false }, ctx);
+  return go({ step: 'measure', nonce, draft: {}, editing: false }, ctx);
+}
+
+/** The first unanswered step, or the review when the draft is complete. */
+function nextStep(draft: StatusDraft): StatusStep {
+  if (draft.measureId === undefined) return 'measure';
+  if (draft.status === undefined) return 'status';
+  if (draft.note === undefined) return 'note';
+  if (draft.links === undefined) return 'links';
+  return 'review';
+}
+
+function advance(state: StatusFlowState, draft: StatusDraft, ctx: ResolvedContext): StatusFlowOutcome {
+  return go({ ...state, draft, step: nextStep(draft), editing: false }, ctx);
+}
+
+function onText(state: StatusFlowState, text: string, ctx: ResolvedContext): StatusFlowOutcome {
+  const lang = ctx.language;
+  if (state.step === 'note') {
+    // Some keyboards send "ā" as "a" + combining macron; store one form so lengths and searches agree.
+    const note = text.normalize('NFC').trim();
+    if (note.length === 0) return reject('note_empty', t(lang, 'error.note_empty'), state, ctx);
+    const length = [...note].length;
+    if (length > ctx.noteMaxLength) {
+      const message = t(lang, 'error.note_too_long', {
+        limit: characters(lang, ctx.noteMaxLength),
+        length: characters(lang, length),
+      });
+      return reject('note_too_long', message, state, ctx);
+    }
+    return advance(state, { ...state.draft, note }, ctx);
+  }
+  if (state.step === 'links') {
+    const parsed = parseLinks(text, ctx.linksMax);
+    if (!parsed.ok) {
+      const message =
+        parsed.reason === 'invalid_link'
+          ? t(lang, 'error.link_invalid', { link: parsed.link, skip: t(lang, 'button.skip_links') })
+          : t(lang, 'error.too_many_links', { count: parsed.count, max: ctx.linksMax });
+      return reject(parsed.reason, message, state, ctx);
+    }
+    return advance(state, { ...state.draft, links: parsed.links }, ctx);
+  }
+  return reject('choose_button', t(lang, 'error.choose_button'), state, ctx);
+}
+
+function onAction(state: StatusFlowState, action: FlowAction, ctx: ResolvedContext): StatusFlowOutcome {
+  const stale = () => reject('stale', t(ctx.language, 'error.stale_button'), state, ctx);
+  if (action.kind === 'cancel') return cancelled(ctx);
+  if (action.kind === 'back') return state.editing && state.step !== 'review' ? advance(state, state.draft, ctx) : stale();
+  switch (state.step) {
+    case 'measure':
+      if (action.kind !== 'measure') return stale();
+      if (!findMeasure(ctx, action.measureId)) return reject('not_your_measure', t(ctx.language, 'error.not_your_measure'), state, ctx);
+      return advance(state, { ...state.draft, measureId: action.measureId }, ctx);
+    case 'status': {
+      if (action.kind !== 'status') return stale();
+      const status = REPORTABLE_STATUSES.find((s) => s === action.status);
+      return status ? advance(state, { ...state.draft, status }, ctx) : stale();
+    }
+    case 'note':
+      return stale();
+    case 'links':
+      return action.kind === 'skip' ? advance(state, { ...state.draft, links: [] }, ctx) : stale();
+    case 'review':
+      if (action.kind === 'confirm') return confirm(state, ctx);
+      if (action.kind !== 'edit') return stale();
+      if (action.field === 'measure' && ctx.measures.length < 2) return stale();
+      return go({ ...state, step: action.field, editing: true }, ctx);
+  }
+}
+
+function confirm(state: StatusFlowState, ctx: ResolvedContext): StatusFlowOutcome {
+  const { measureId, status, note, links } = state.draft;
+  const measure = findMeasure(ctx, measureId);
+  if (!measure || status === undefined || note === undefined || links === undefined) {
+    return advance(state, state.draft, ctx);
+  }
+  return {
+    type: 'done',
+    effects: [{ type: 'save-report', measureId: measure.id, roundId: measure.roundId, status, note, links }],
+    replies: [afterSaveReply(state.nonce, measure, status, ctx)],
+  };
+}
+
+/** One step of the conversation. `state` is null when nothing is in progress. */
+export function statusFlow(state: StatusFlowState | null, event: ChatEvent, context: StatusFlowContext): StatusFlowOutcome {
+  const ctx = resolve(context);
+  if (event.type === 'cancel') return cancelled(ctx);
+  if (event.type === 'start') {
+    const sameMeasure = event.measureId === undefined || event.measureId === state?.draft.measureId;
+    if (state && sameMeasure && isStillValid(state, ctx)) return go(state, ctx, t(ctx.language, 'flow.resume'));
+    return begin(ctx, event.measureId);
+  }
+  if (event.type === 'choice') {
+    if (event.id === START_CHOICE_ID) return statusFlow(state, { type: 'start' }, context);
+    const fromReminder = parseReminderAction(event.id);
+    if (fromReminder?.kind === 'report') {
+      // A reminder of an earlier round must not report into the one open now.
+      const measure = findMeasure(ctx, fromReminder.measureId);
+      if (measure?.roundId !== undefined && measure.roundId !== fromReminder.roundId) {
+        return { type: 'rejected', reason: 'round_closed', replies: [{ text: t(ctx.language, 'round.closed'), choices: [] }] };
+      }
+      return statusFlow(state, { type: 'start', measureId: fromReminder.measureId }, context);
+    }
+  }
+  if (!state) return withoutConversation(event, ctx);
+  if (!isStillValid(state, ctx)) {
+    return { type: 'rejected', reason: 'not_your_measure', replies: [{ text: t(ctx.language, 'error.not_your_measure'), choices: [] }] };
+  }
+  if (event.type === 'text') return onText(state, event.text, ctx);
+  const parsed = parseActionId(event.id);
+  if (!parsed || parsed.nonce !== state.nonce) return reject('stale', t(ctx.language, 'error.stale_button'), state, ctx);
+  return onAction(state, parsed.action, ctx);
+}
+
+/** The draft's measure must still be one the person may report on (reassigned, or its round closed). */
+function isStillValid(state: StatusFlowState, ctx: ResolvedContext): boolean {
+  return state.draft.measureId === undefined || findMeasure(ctx, state.draft.measureId) !== undefined;
+}
+
+/** After a report is saved the conversation is over; its "another" and "finish" buttons still work. */
+function withoutConversation(event: ChatEvent, ctx: ResolvedContext): StatusFlowOutcome {
+  const lang = ctx.language;
+  if (event.type === 'choice') {
+    const action = parseActionId(event.id)?.action;
+    if (action?.kind === 'more') return begin(ctx);
+    if (action?.kind === 'finish') return { type: 'done', effects: [], replies: [{ text: t(lang, 'flow.finished'), choices: [] }] };
+    return reject('stale', t(lang, 'error.stale_button'), null, ctx);
+  }
+  return reject('no_conversation', t(lang, 'error.no_conversation'), null, ctx);
+}
+
+/** Entry point from a reminder's "report" button: straight to the status of that measure. */
+export function startStatusFlowForMeasure(measureId: string, ctx: StatusFlowContext): StatusFlowOutcome {
+  return statusFlow(null, { type: 'start', measureId }, ctx);
+}

@@ -1,0 +1,98 @@
+import type { Message } from './types.js';
+
+/**
+ * Latvian catalogue: the reference every other catalogue must match key for key (see en.ts).
+ * `{name}` is a parameter; an object is a plural message chosen by `count` with Intl.PluralRules
+ * ('lv' has zero / one / other). All texts are plain text: adapters add no markup and escape
+ * nothing, so a person's own words can be shown safely on every platform.
+ */
+export const lv = {
+  // Status of a measure, as the council counts it.
+  'status.not_started': 'nav uzsākts',
+  'status.in_progress': 'procesā',
+  'status.substantial': 'būtisks progress',
+  'status.completed': 'pabeigts',
+  'status.delayed': 'kavējas',
+  'status.cancelled': 'atcelts',
+
+  'count.measures': { zero: '{count} pasākumu', one: '{count} pasākums', other: '{count} pasākumi' },
+  'count.days': { zero: '{count} dienu', one: '{count} diena', other: '{count} dienas' },
+  'count.characters': { zero: '{count} rakstzīmju', one: '{count} rakstzīme', other: '{count} rakstzīmes' },
+  'count.links': { zero: '{count} saišu', one: '{count} saite', other: '{count} saites' },
+
+  'date.at_time': '{date}, plkst. {time}',
+
+  // {prefix} is how the platform spells a command: "/" on Telegram, "/ogp " on Slack.
+  'help.text': 'Sveiki! Šis ir atvērtās pārvaldības rīcības plāna iesaistīto pušu foruma palīgs.\nAr to var ziņot par savu pasākumu progresu un saņemt atgādinājumus par termiņiem.\n\n{prefix}status — ziņot pasākuma statusu\n{prefix}mine — mani pasākumi, termiņi un pēdējās atbildes\n{prefix}language — mainīt valodu (latviešu / English)\n{prefix}cancel — pārtraukt iesākto\n{prefix}help — šī palīdzība',
+
+  'access.unknown_person': 'Atvainojiet, mēs jūs vēl nepazīstam, tāpēc nevaram parādīt pasākumus vai pieņemt atbildes. Lai iegūtu piekļuvi, lūdziet Valsts kancelejas koordinatoram ielūguma saiti un atveriet to šeit.',
+  'access.not_coordinator': 'Šī darbība ir pieejama tikai Valsts kancelejas koordinatoriem.',
+
+  'invite.accepted': 'Paldies, {name}! Jūsu konts ir piesaistīts. Turpmāk atgādinājumi pienāks šeit.',
+  'invite.expired': 'Šīs ielūguma saites derīguma termiņš ir beidzies. Lūdzu, lūdziet koordinatoram jaunu saiti.',
+  'invite.used': 'Šī ielūguma saite jau ir izmantota. Ja to neizmantojāt jūs, lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
+
+  'round.closed': 'Šī ziņošanas kārta jau ir slēgta, tāpēc atbildi vairs nevar saglabāt. Nekas netika mainīts. Ja vēlaties ko papildināt, lūdzu, sazinieties ar koordinatoru.',
+  'round.none_open': 'Pašlaik nav atvērtas ziņošanas kārtas, tāpēc nav par ko ziņot. Mēs atgādināsim, kad tā sāksies.',
+  'measures.none': 'Jums nav piešķirts neviens pasākums. Ja tā ir kļūda, lūdzu, sazinieties ar koordinatoru.',
+
+  'error.stale_button': 'Šī poga ir no vecākas ziņas un vairs nedarbojas.',
+  'error.not_your_measure': 'Šis pasākums nav piešķirts jums, tāpēc par to nevar ziņot. Ja tas ir jūsu pasākums, lūdzu, sazinieties ar koordinatoru.',
+  'error.choose_button': 'Lūdzu, izvēlieties vienu no pogām.',
+  'error.note_empty': 'Apraksts ir tukšs. Lūdzu, uzrakstiet dažus vārdus par paveikto.',
+  'error.note_too_long': 'Apraksts ir par garu. Atļautais garums: {limit}, jūsu tekstā: {length}. Lūdzu, saīsiniet to un nosūtiet vēlreiz; pārējās atbildes ir saglabātas.',
+  'error.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Lūdzu, nosūtiet saites vēlreiz vai izvēlieties „{skip}”.',
+  'error.too_many_links': 'Pārāk daudz saišu ({count}); var pievienot ne vairāk kā {max}.',
+  'error.conflict': 'Šī atbilde pienāca vienlaikus ar citu. Lūdzu, mēģiniet vēlreiz.',
+  'error.no_conversation': 'Šobrīd nekas nav iesākts. Vai vēlaties ziņot pasākuma statusu?',
+
+  'flow.choose_measure': 'Par kuru pasākumu vēlaties ziņot?',
+  'flow.measure_heading': 'Pasākums {code} „{title}”',
+  'flow.choose_status': 'Kāds ir pasākuma statuss?',
+  'flow.ask_note': 'Īsi aprakstiet savos vārdos, kas paveikts. Garums: ne vairāk kā {limit}.',
+  'flow.ask_links': 'Ja ir saites uz rezultātiem (dokumenti, publikācijas), nosūtiet tās, katru savā rindā (ne vairāk kā {max}). Ja saišu nav, izvēlieties „{skip}”.',
+  'flow.review': 'Lūdzu, pārbaudiet atbildi:\nPasākums: {code} {title}\nStatuss: {status}\nApraksts: {note}\nSaites: {links}',
+  'flow.no_links': 'nav',
+  'flow.resume': 'Turpinām iesākto.',
+  'flow.saved': 'Saglabāts: pasākums {code}, statuss „{status}”. Paldies!',
+  'flow.reported_mark': '{label} ✓',
+  'flow.finished': 'Paldies! Ja kaut kas jālabo, vienkārši ziņojiet vēlreiz; iepriekšējās atbildes paliek vēsturē.',
+  'flow.cancelled': 'Atcelts. Nekas netika saglabāts.',
+
+  'button.report': 'Ziņot statusu',
+  'button.confirm': 'Apstiprināt',
+  'button.cancel': 'Atcelt',
+  'button.back': 'Atpakaļ',
+  'button.change_status': 'Mainīt statusu',
+  'button.change_note': 'Mainīt aprakstu',
+  'button.change_links': 'Mainīt saites',
+  'button.change_measure': 'Mainīt pasākumu',
+  'button.skip_links': 'Bez saitēm',
+  'button.report_another': 'Ziņot par citu pasākumu',
+  'button.finish': 'Beigt',
+
+  // "līdz" wants the dative ("līdz 1. februārim"), which ICU does not provide, so the reminder uses
+  // the numeric date that official letters use anyway: "līdz 01.02.2026.".
+  'reminder.text': 'Atgādinājums: līdz {date} jāiesniedz pasākuma {code} „{title}” progress. Atbildēt var šeit, dažos klikšķos.',
+  'reminder.overdue': 'Termiņš ({date}) ir pagājis, bet pasākuma {code} „{title}” progress vēl nav saņemts. Lūdzu, atbildiet, kad varat.',
+  'reminder.button.report': 'Ziņot statusu',
+  'reminder.button.tomorrow': 'Atgādināt rīt',
+  'reminder.button.not_mine': 'Nav mans pasākums',
+  'reminder.snoozed': 'Labi, atgādināsim rīt.',
+  'reminder.handed_over': 'Paldies! Paziņosim koordinatoram, ka pasākums {code} nav jūsu.',
+
+  'coordinator.overdue': 'Pasākuma {code} „{title}” progress nav saņemts, lai gan termiņš bija {date}. Atbildīgie: {owners}.',
+  'coordinator.declined': '{name} ({institution}) norāda, ka pasākums {code} „{title}” nav viņa vai viņas pārziņā. Lūdzu, pārbaudiet atbildīgo personu.',
+
+  'mine.header': 'Jums ir {measures}:',
+  'mine.item': '{code} {title}\nTermiņš: {deadline}\nPēdējā atbilde: {last}',
+  'mine.last': '{status} ({date})',
+  'mine.no_answer': 'vēl nav',
+  'mine.no_round': 'nav atvērtas ziņošanas kārtas',
+  'mine.report_button': 'Ziņot: {code}',
+
+  'language.choose': 'Izvēlieties valodu / Choose a language',
+  'language.switched': 'Valoda nomainīta: latviešu.',
+  'language.name.lv': 'Latviešu',
+  'language.name.en': 'English',
+} as const satisfies Record<string, Message>;
