@@ -11,7 +11,9 @@ VERSION=v1.24.2
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.tools/bin/ferretdb"
 
-if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version: $VERSION"; then
+installed_version() { [ -x "$bin" ] && "$bin" --version 2>/dev/null | head -1; }
+# Compare whole output (no `grep -q` in a pipe: with pipefail its early exit reads as a failure).
+if [ "$(installed_version)" = "version: $VERSION" ]; then
   exit 0
 fi
 

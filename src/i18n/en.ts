@@ -25,6 +25,9 @@ export const en: Catalogue = {
   'invite.expired': 'This invitation link has expired. Please ask the coordinator for a new one.',
   'invite.used': 'This invitation link has already been used. If it was not you, please contact the coordinator at the State Chancellery.',
 
+  'invite.identity_taken': 'This account is already linked to another person. Please contact the State Chancellery coordinator.',
+  'stop.done': 'All right, we will not send messages here any more. To start again, ask the coordinator for a new invitation link.',
+
   'round.closed': 'This reporting round is already closed, so the answer can no longer be saved. Nothing was changed. If you want to add something, please contact the coordinator.',
   'round.none_open': 'No reporting round is open right now, so there is nothing to report. We will remind you when one starts.',
   'measures.none': 'No measure is assigned to you. If that is a mistake, please contact the coordinator.',

@@ -32,6 +32,9 @@ export const lv = {
   'invite.expired': 'Šīs ielūguma saites derīguma termiņš ir beidzies. Lūdzu, lūdziet koordinatoram jaunu saiti.',
   'invite.used': 'Šī ielūguma saite jau ir izmantota. Ja to neizmantojāt jūs, lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
 
+  'invite.identity_taken': 'Šis konts jau ir piesaistīts citai personai. Lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
+  'stop.done': 'Labi, šeit vairs nesūtīsim ziņas. Lai atsāktu, lūdziet koordinatoram jaunu ielūguma saiti.',
+
   'round.closed': 'Šī ziņošanas kārta jau ir slēgta, tāpēc atbildi vairs nevar saglabāt. Nekas netika mainīts. Ja vēlaties ko papildināt, lūdzu, sazinieties ar koordinatoru.',
   'round.none_open': 'Pašlaik nav atvērtas ziņošanas kārtas, tāpēc nav par ko ziņot. Mēs atgādināsim, kad tā sāksies.',
   'measures.none': 'Jums nav piešķirts neviens pasākums. Ja tā ir kļūda, lūdzu, sazinieties ar koordinatoru.',

@@ -15,3 +15,4 @@ export * from './conversation-state.js';
 export * from './audit-entry.js';
 export * from './invitation.js';
 export * from './reminder-state.js';
+export * from './inbound-event.js';
