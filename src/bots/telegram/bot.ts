@@ -1,0 +1,163 @@
+import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+import { handleInbound, type InboundEvent, type InboundResult } from '../../domain/chat-router.js';
+import type { OutboundMessage } from '../../domain/reminder-messages.js';
+import type { Reply } from '../../domain/conversation.js';
+import type { Logger } from '../../log.js';
+import { isCommandForUs, toInboundEvent, toMessages } from './render.js';
+import { retryShortRateLimits } from './rate-limit.js';
+import { COMMAND_MENU, PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
+
+/**
+ * The grammY adapter: a Telegram update becomes one handleInbound call, and its replies become
+ * messages with inline keyboards. Everything that matters (who the person is, where their
+ * conversation stands, whether this update was seen) lives in MongoDB behind the router, so any
+ * Bot instance, in any process, can take the next update.
+ */
+
+export interface TelegramBotOptions {
+  token: string;
+  /** TELEGRAM_API_ROOT: api.telegram.org, a self-hosted Bot API server, or the tests' fake. */
+  apiRoot: string;
+  /** Known bot identity; without it the first update (or start) asks getMe. */
+  botInfo?: UserFromGetMe;
+  /** Sends coordinator notices through the outbox. */
+  produce: (messages: OutboundMessage[]) => Promise<unknown>;
+  log: Logger;
+  /** Injected clock for tests. */
+  now?: () => Date;
+}
+
+export const TELEGRAM_ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+export function createTelegramBot(options: TelegramBotOptions): Bot {
+  const { log } = options;
+  const bot = new Bot(options.token, { botInfo: options.botInfo, client: { apiRoot: options.apiRoot } });
+  bot.api.config.use(retryShortRateLimits());
+
+  const handle = async (ctx: Context, event: InboundEvent): Promise<InboundResult | null> => {
+    const from = ctx.from;
+    const chat = ctx.chat;
+    if (!from || !chat) return null;
+    try {
+      return await handleInbound(
+        {
+          channel: 'telegram',
+          externalId: String(from.id),
+          address: String(chat.id),
+          commandPrefix: '/',
+          now: options.now?.(),
+          dedupeKey: `telegram:update:${ctx.update.update_id}`,
+        },
+        event,
+        { produce: options.produce },
+      );
+    } catch (error) {
+      log.error({ update: ctx.update.update_id, event: event.type, error: describeError(error) }, 'telegram update failed');
+      await send(ctx, chat.id, [{ text: TEMPORARY_ERROR, choices: [] }], log);
+      return null;
+    }
+  };
+
+  const privateChats = bot.chatType('private');
+
+  privateChats.on('message', async (ctx) => {
+    const event = toInboundEvent(ctx.message, ctx.me.username);
+    const result = await handle(ctx, event);
+    if (result) await send(ctx, ctx.chat.id, result.replies, log);
+    logResult(log, ctx, event, result);
+  });
+
+  privateChats.on('callback_query:data', async (ctx) => {
+    // Answer at once so the button's spinner stops, whatever the outcome.
+    const answered = ctx.answerCallbackQuery().catch((error: unknown) => warn(log, ctx, 'answerCallbackQuery', error));
+    const event: InboundEvent = { type: 'choice', id: ctx.callbackQuery.data };
+    const result = await handle(ctx, event);
+    if (result) {
+      await Promise.all([
+        // The domain refuses stale buttons anyway; removing them shows the person they are used.
+        result.outcome === 'duplicate' ? undefined : removeKeyboard(ctx, log),
+        send(ctx, ctx.chat.id, result.replies, log),
+      ]);
+    }
+    await answered;
+    logResult(log, ctx, event, result);
+  });
+
+  // Status replies are personal: in groups, say so once per command and ignore the rest.
+  bot.on('message', async (ctx) => {
+    if (ctx.chat.type === 'private' || !isCommandForUs(ctx.message, ctx.me.username)) return;
+    await send(ctx, ctx.chat.id, [{ text: PRIVATE_ONLY, choices: [] }], log);
+  });
+  bot.on('callback_query', async (ctx) => {
+    const note = ctx.chat && ctx.chat.type !== 'private' ? { text: PRIVATE_ONLY.split('\n')[0] } : {};
+    await ctx.answerCallbackQuery(note).catch((error: unknown) => warn(log, ctx, 'answerCallbackQuery', error));
+  });
+
+  // The default handler stops polling on the first error; one bad update must not stop the bot.
+  bot.catch((error) => {
+    log.error({ update: error.ctx.update.update_id, error: describeError(error.error) }, 'telegram middleware failed');
+  });
+  return bot;
+}
+
+/** The "/" menu in Latvian (also the default for every other language) and in English. */
+export async function setCommandMenu(bot: Bot, log: Logger): Promise<boolean> {
+  try {
+    await Promise.all([
+      bot.api.setMyCommands(COMMAND_MENU.lv),
+      bot.api.setMyCommands(COMMAND_MENU.lv, { language_code: 'lv' }),
+      bot.api.setMyCommands(COMMAND_MENU.en, { language_code: 'en' }),
+    ]);
+    return true;
+  } catch (error) {
+    // A missing menu is cosmetic; the commands still work when typed.
+    log.warn({ error: describeError(error) }, 'telegram command menu not set');
+    return false;
+  }
+}
+
+/** Replies in order; a failure is logged and ends this answer (the next piece would read oddly alone). */
+async function send(ctx: Context, chatId: number, replies: Reply[], log: Logger): Promise<void> {
+  try {
+    for (const reply of replies) {
+      for (const message of toMessages(reply)) {
+        await ctx.api.sendMessage(chatId, message.text, message.reply_markup ? { reply_markup: message.reply_markup } : {});
+      }
+    }
+  } catch (error) {
+    warn(log, ctx, 'sendMessage', error);
+  }
+}
+
+async function removeKeyboard(ctx: Context, log: Logger): Promise<void> {
+  const message = ctx.callbackQuery?.message;
+  if (!message || !('reply_markup' in message) || !message.reply_markup) return;
+  try {
+    await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
+  } catch (error) {
+    // "message is not modified" (another tap removed it first) and too-old messages are expected.
+    if (error instanceof GrammyError && error.error_code === 400) return;
+    warn(log, ctx, 'editMessageReplyMarkup', error);
+  }
+}
+
+function warn(log: Logger, ctx: Context, method: string, error: unknown): void {
+  log.warn({ update: ctx.update.update_id, method, error: describeError(error) }, 'telegram call failed');
+}
+
+function logResult(log: Logger, ctx: Context, event: InboundEvent, result: InboundResult | null): void {
+  if (!result) return;
+  const what = event.type === 'command' ? `command:${event.name}` : event.type;
+  log.debug({ update: ctx.update.update_id, event: what, outcome: result.outcome, replies: result.replies.length }, 'telegram update handled');
+}
+
+/**
+ * An error as a log line without secrets: Telegram's code and description, or the network
+ * failure with any bot token in a URL hidden. Never the payload (it holds message texts).
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof GrammyError) return `${error.method}: ${error.error_code} ${error.description}`;
+  const message = error instanceof HttpError ? `${error.message} ${String((error.error as Error | undefined)?.message ?? '')}` : String((error as Error)?.message ?? error);
+  return message.replace(/bot\d+:[A-Za-z0-9_-]+/g, 'bot[token]');
+}
