@@ -1,0 +1,61 @@
+import type { App } from '@slack/bolt';
+import { handleInbound } from '../../domain/chat-router.js';
+import { myMeasures } from '../../domain/my-measures.js';
+import { guarded, inboundContext, postReplies, type SlackDeps } from './context.js';
+import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
+import { homeView } from './home.js';
+import { dmChannel, findPerson, knownOrLinked } from './identity.js';
+import { ANSWER_IN_DM } from './texts.js';
+
+/**
+ * Direct messages, the slash command and the App Home. Each turns what the person did into one
+ * router call and posts the replies in the person's DM with the app, where the conversation and
+ * its buttons live.
+ */
+
+export function registerConversationListeners(app: App, deps: SlackDeps): void {
+  app.event('message', async ({ event, body, client }) => {
+    // Only what a person typed in their DM with us: no edits, joins, bots (we are one) or channels.
+    if (event.channel_type !== 'im' || event.subtype !== undefined || 'bot_id' in event) return;
+    const { user, channel } = event;
+    const text = event.text ?? '';
+    await guarded(deps, 'message', client, () => channel, async () => {
+      await knownOrLinked(deps.linker, client, user, channel, deps.now());
+      const ctx = inboundContext(deps, user, channel, `slack:event:${body.event_id}`);
+      const result = await handleInbound(ctx, { type: 'text', text }, { produce: deps.produce });
+      await postReplies(client, channel, result.replies);
+    });
+  });
+
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
+    const user = command.user_id;
+    let address: string | undefined;
+    let acked = false;
+    const ackOnce = async (response?: { response_type: 'ephemeral'; text: string }) => {
+      if (acked) return;
+      acked = true;
+      await ack(response);
+    };
+    await guarded(deps, 'command', client, () => address, async () => {
+      const known = await findPerson(user);
+      // The command may be typed in any channel; the answer always goes to the DM with the app.
+      address = await dmChannel(client, user, known?.address);
+      await ackOnce(address === command.channel_id ? undefined : { response_type: 'ephemeral', text: ANSWER_IN_DM });
+      if (!known) await deps.linker.tryLink(client, user, address, deps.now());
+      // Slack does not redeliver slash commands, but the trigger id is unique per invocation.
+      const ctx = inboundContext(deps, user, address, `slack:command:${command.trigger_id}`);
+      const result = await handleInbound(ctx, parseSlashCommand(command.text), { produce: deps.produce });
+      await postReplies(client, address, result.replies);
+    });
+    await ackOnce();
+  });
+
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await guarded(deps, 'app_home_opened', client, () => undefined, async () => {
+      const person = await knownOrLinked(deps.linker, client, event.user, event.channel, deps.now());
+      const mine = person ? await myMeasures(person.contact._id) : null;
+      await client.views.publish({ user_id: event.user, view: homeView(mine) });
+    });
+  });
+}

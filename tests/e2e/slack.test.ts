@@ -1,0 +1,374 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { formatDate, t, tBoth } from '../../src/i18n/index.js';
+import { linkSlackByEmail, slackEmailLookup } from '../../src/domain/invitations.js';
+import { openRound } from '../../src/domain/rounds.js';
+import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
+import {
+  AuditEntryModel,
+  ChannelIdentityModel,
+  ContactModel,
+  ConversationStateModel,
+  InboundEventModel,
+  MeasureModel,
+  ReminderStateModel,
+  StatusReportModel,
+} from '../../src/models/index.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { SHIPPED_PLAN_KEY, importDemoContacts, loadShippedPlan } from '../support/plan.js';
+import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
+import { buttonsOf } from '../support/slack-requests.js';
+import type { FakeMessage } from '../support/fake-slack.js';
+import { TEMPORARY_ERROR } from '../../src/bots/slack/texts.js';
+
+/**
+ * The Slack adapter end to end: the real Bolt app on our HTTP server, signed requests built the
+ * way Slack builds them, a fake Slack Web API, real FerretDB behind the domain.
+ */
+
+useTestDatabase();
+
+const zone = 'Europe/Riga';
+const clock = DateTime.fromISO('2026-01-30T09:05', { zone }).toJSDate();
+let h: SlackHarness;
+let roundId = '';
+
+/** Answer → next bot message at the fake, per step, for the report printed at the end. */
+const latencies: number[] = [];
+
+const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
+const MARTA = { id: 'UMARTA001', email: 'Marta.Zarina@example.lv', name: 'Marta Zariņa' };
+const ARTURS = { id: 'UARTURS01', email: 'arturs.liepins@example.lv', name: 'Artūrs Liepiņš' };
+const STRANGER = { id: 'USTRANGE1', email: 'someone@elsewhere.example', name: 'Svešinieks' };
+const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
+
+async function measureId(code: string): Promise<string> {
+  const m = await MeasureModel.findOne({ code }).orFail().lean();
+  return String(m._id);
+}
+
+/** Sends, waits for the next message in the user's DM, and records how long that took. */
+async function expectReply(user: string, send: () => Promise<{ status: number; sentAt: number }>): Promise<FakeMessage> {
+  const dm = h.fake.dmOf(user);
+  const before = h.fake.messagesIn(dm).length;
+  const res = await send();
+  expect(res.status).toBe(200);
+  const message = await h.fake.nextMessage(dm, before);
+  const call = h.fake.callsTo('chat.postMessage').find((c) => c.response.ts === message.ts);
+  if (call) latencies.push(call.at - res.sentAt);
+  return message;
+}
+
+const sectionText = (message: FakeMessage) =>
+  message.blocks
+    .filter((b) => b.type === 'section')
+    .map((b) => (b.text as { text: string }).text)
+    .join('\n');
+const buttonLabels = (message: FakeMessage) => buttonsOf(message.blocks).map((b) => b.element.text.text);
+
+beforeAll(async () => {
+  await loadShippedPlan();
+  await importDemoContacts();
+  const opened = await openRound({
+    planKey: SHIPPED_PLAN_KEY,
+    key: '2025',
+    title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' },
+    deadlineDate: '2026-02-13',
+    actor: 'test',
+    now: DateTime.fromISO('2026-01-20T10:00', { zone }).toJSDate(),
+  });
+  if (!opened.ok) throw new Error(opened.error.message.en);
+  roundId = String(opened.round._id);
+  h = await startSlackHarness({ users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS], now: () => clock });
+});
+
+afterAll(async () => {
+  await h?.close();
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+  const worst = sorted.at(-1) ?? NaN;
+  console.error(`Slack answer → next bot message at the fake: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (${sorted.length} answers)`);
+});
+
+describe('linking', () => {
+  it('links imported contacts by the e-mail address Slack knows (users.lookupByEmail)', async () => {
+    const liga = await ContactModel.findOne({ email: LIGA.email }).orFail();
+    const [outcome] = await linkSlackByEmail({ lookup: slackEmailLookup(h.slack.client), contacts: [liga], actor: 'test' });
+    expect(outcome?.result).toBe('linked');
+    const identity = await ChannelIdentityModel.findOne({ channel: 'slack', contact: liga._id }).lean();
+    expect(identity).toMatchObject({ externalId: LIGA.id, active: true });
+  });
+
+  it('recognises an imported contact who simply writes, by users.info, once', async () => {
+    const reply = await expectReply(MARTA.id, () => h.requests.command(MARTA.id, 'help'));
+    expect(sectionText(reply)).toBe(t('lv', 'help.text', { prefix: '/ogp ' }));
+    expect(h.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([MARTA.id]);
+    const marta = await ContactModel.findOne({ email: MARTA.email.toLowerCase() }).orFail();
+    const identity = await ChannelIdentityModel.findOne({ channel: 'slack', contact: marta._id }).lean();
+    expect(identity).toMatchObject({ externalId: MARTA.id, address: h.fake.dmOf(MARTA.id), active: true });
+    expect(await AuditEntryModel.countDocuments({ action: 'identity.link', subject: `contact:${String(marta._id)}` })).toBe(1);
+  });
+
+  it('tells a stranger politely how to get access, in both languages, and asks Slack about them only once', async () => {
+    const first = await expectReply(STRANGER.id, () => h.requests.dm(STRANGER.id, 'Labdien! Kas šis ir?'));
+    expect(sectionText(first)).toBe(tBoth('access.unknown_person'));
+    expect(buttonLabels(first)).toEqual([]);
+    const second = await expectReply(STRANGER.id, () => h.requests.dm(STRANGER.id, 'Vai dzirdat?'));
+    expect(sectionText(second)).toBe(tBoth('access.unknown_person'));
+    expect(h.fake.callsTo('users.info').filter((c) => c.args.user === STRANGER.id)).toHaveLength(1);
+    expect(await ChannelIdentityModel.countDocuments({ externalId: STRANGER.id })).toBe(0);
+  });
+});
+
+describe('the status conversation in the DM', () => {
+  it('starts from a report button, answers step by step, and stores the report', async () => {
+    const measure = await measureId('3.3');
+    const dm = h.fake.dmOf(LIGA.id);
+    // A message with the reminder's buttons, as the outbox posts it (see the reminder test below).
+    const posted = await h.slack.client.chat.postMessage({
+      channel: LIGA.id,
+      text: 'Atgādinājums',
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: 'Atgādinājums' } },
+        {
+          type: 'actions',
+          elements: [
+            { type: 'button', action_id: encodeReminderAction({ kind: 'report', roundId, measureId: measure }), value: encodeReminderAction({ kind: 'report', roundId, measureId: measure }), text: { type: 'plain_text', text: 'Ziņot statusu' } },
+          ],
+        },
+      ],
+    });
+    const reminder = h.fake.messagesIn(dm).find((m) => m.ts === posted.ts)!;
+
+    const statusQuestion = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, reminder, 'Ziņot statusu'));
+    expect(sectionText(statusQuestion)).toContain(t('lv', 'flow.choose_status'));
+    expect(buttonLabels(statusQuestion)).toEqual(['nav uzsākts', 'procesā', 'būtisks progress', 'pabeigts', 'kavējas', 'Atcelt']);
+    // The pressed message keeps its text, loses its buttons and says what was chosen.
+    const updated = h.fake.messagesIn(dm).find((m) => m.ts === posted.ts)!;
+    expect(updated.edited).toBe(true);
+    expect(buttonsOf(updated.blocks)).toEqual([]);
+    expect(JSON.stringify(updated.blocks)).toContain('✓ Ziņot statusu');
+    // The form is offered too.
+    expect(h.fake.views.at(-1)?.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+
+    const noteQuestion = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, statusQuestion, 'procesā'));
+    expect(sectionText(noteQuestion)).toContain(t('lv', 'flow.ask_note', { limit: t('lv', 'count.characters', { count: 1000 }) }));
+    const linksQuestion = await expectReply(LIGA.id, () => h.requests.dm(LIGA.id, 'Sagatavots grozījumu projekts; saskaņošana ar <!channel> & FM.'));
+    expect(buttonLabels(linksQuestion)).toContain('Bez saitēm');
+    const review = await expectReply(LIGA.id, () => h.requests.dm(LIGA.id, 'https://tap.mk.gov.lv/lv/mk/tap/?pid=40500000'));
+    expect(sectionText(review)).toContain('Sagatavots grozījumu projekts; saskaņošana ar <!channel> & FM.');
+    expect(review.text).toContain('&lt;!channel&gt; &amp; FM');
+    const saved = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, review, 'Apstiprināt'));
+    expect(sectionText(saved)).toBe(t('lv', 'flow.saved', { code: '3.3', status: 'procesā' }));
+
+    const report = await StatusReportModel.findOne({ round: roundId, measure }).lean();
+    expect(report).toMatchObject({
+      status: 'in_progress',
+      note: 'Sagatavots grozījumu projekts; saskaņošana ar <!channel> & FM.',
+      links: ['https://tap.mk.gov.lv/lv/mk/tap/?pid=40500000'],
+    });
+    expect(report?.revisions.map((r) => r.channel)).toEqual(['slack']);
+    expect(await ConversationStateModel.countDocuments({ channel: 'slack' })).toBe(0);
+  });
+});
+
+describe('the status form (modal)', () => {
+  it('opens from the App Home, refuses bad input under the fields in the person language, then saves and confirms in the DM', async () => {
+    const measure = await measureId('4.1');
+    await h.requests.homeOpened(MARTA.id);
+    const home = await h.fake.waitFor(() => h.fake.homeViews.get(MARTA.id));
+    const homeText = JSON.stringify(home.view.blocks);
+    expect(homeText).toContain('Mani pasākumi');
+    expect(homeText).toContain(`Termiņš: ${formatDate('lv', DateTime.fromISO('2026-02-13', { zone }).toJSDate(), zone)}`);
+    expect(buttonsOf(home.view.blocks).map((b) => b.element.text.text)).toEqual(['Ziņot: 1.3', 'Ziņot: 4.1']);
+
+    const views = h.fake.views.length;
+    const question = await expectReply(MARTA.id, () => h.requests.pressInHome(MARTA.id, home, 'Ziņot: 4.1'));
+    expect(sectionText(question)).toContain(t('lv', 'flow.choose_status'));
+    const form = await h.fake.waitFor(() => h.fake.views[views]);
+    expect(form.view.callback_id).toBe('ogp_status');
+    expect(form.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+
+    const before = await StatusReportModel.countDocuments();
+    const refused = await h.requests.submitView(MARTA.id, form, { status: 'completed', note: 'x'.repeat(1001), links: 'ftp://example.lv/fails' });
+    expect(refused.status).toBe(200);
+    expect(refused.json()).toEqual({
+      response_action: 'errors',
+      errors: {
+        note: t('lv', 'error.note_too_long', { limit: t('lv', 'count.characters', { count: 1000 }), length: t('lv', 'count.characters', { count: 1001 }) }),
+        links: '„ftp://example.lv/fails” nav derīga saite: tai jāsākas ar http:// vai https://. Ja saišu nav, atstājiet lauku tukšu.',
+      },
+    });
+    expect(await StatusReportModel.countDocuments()).toBe(before);
+
+    const dm = h.fake.dmOf(MARTA.id);
+    const posted = h.fake.messagesIn(dm).length;
+    const accepted = await h.requests.submitView(MARTA.id, form, { status: 'completed', note: '  Mācību kurss publicēts.  ', links: 'https://www.vas.gov.lv/lv/kursi\nhttps://www.vas.gov.lv/lv/kursi' });
+    expect(accepted.status).toBe(200);
+    expect(accepted.text).toBe('');
+    const confirmation = await h.fake.nextMessage(dm, posted);
+    latencies.push(h.fake.callsTo('chat.postMessage').find((c) => c.response.ts === confirmation.ts)!.at - accepted.sentAt);
+    expect(sectionText(confirmation)).toBe(t('lv', 'flow.saved', { code: '4.1', status: 'pabeigts' }));
+    const report = await StatusReportModel.findOne({ round: roundId, measure }).lean();
+    expect(report).toMatchObject({ status: 'completed', note: 'Mācību kurss publicēts.', links: ['https://www.vas.gov.lv/lv/kursi'] });
+    // The DM conversation the same press started is over: what Marta types next is not a note.
+    expect(await ConversationStateModel.countDocuments({ channel: 'slack' })).toBe(0);
+  });
+
+  it('speaks English to an English speaker, and a second form for the same measure starts from the stored answer', async () => {
+    const measure = await measureId('3.5');
+    const reply = await expectReply(KRISTAPS.id, () => h.requests.command(KRISTAPS.id, 'mine'));
+    expect(sectionText(reply)).toContain('You have 1 measure:');
+    const views = h.fake.views.length;
+    await expectReply(KRISTAPS.id, () => h.requests.press(KRISTAPS.id, reply, 'Report: 3.5'));
+    const form = await h.fake.waitFor(() => h.fake.views[views]);
+    expect(JSON.stringify(form.view.title)).toContain('Report status');
+
+    const refused = await h.requests.submitView(KRISTAPS.id, form, { status: 'delayed', note: 'Waiting for the ministry.', links: 'not-a-link' });
+    expect(refused.json()).toEqual({
+      response_action: 'errors',
+      errors: { links: '“not-a-link” is not a valid link: it must start with http:// or https://. If there are no links, leave the field empty.' },
+    });
+    const saved = await expectReply(KRISTAPS.id, () => h.requests.submitView(KRISTAPS.id, form, { status: 'delayed', note: 'Waiting for the ministry.' }));
+    expect(sectionText(saved)).toBe('Saved: measure 3.5, status “delayed”. Thank you!');
+    expect(await StatusReportModel.exists({ round: roundId, measure })).toBeTruthy();
+
+    const again = await expectReply(KRISTAPS.id, () => h.requests.command(KRISTAPS.id, 'mine'));
+    await expectReply(KRISTAPS.id, () => h.requests.press(KRISTAPS.id, again, 'Report: 3.5'));
+    const second = await h.fake.waitFor(() => h.fake.views[views + 1]);
+    const blocks = JSON.stringify(second.view.blocks);
+    expect(blocks).toContain('"initial_value":"Waiting for the ministry."');
+    expect(blocks).toContain('"initial_option":{"text":{"type":"plain_text","text":"delayed","emoji":true},"value":"delayed"}');
+  });
+});
+
+describe('a restart in the middle of a conversation', () => {
+  it('resumes at the same step with a new app instance', async () => {
+    const measure = await measureId('2.1');
+    const choose = await expectReply(ARTURS.id, () => h.requests.command(ARTURS.id, 'status'));
+    expect(sectionText(choose)).toBe(t('lv', 'flow.choose_measure'));
+    const label = buttonLabels(choose).find((l) => l.startsWith('2.1 '))!;
+    const statusQuestion = await expectReply(ARTURS.id, () => h.requests.press(ARTURS.id, choose, label));
+    expect(sectionText(statusQuestion)).toContain(t('lv', 'flow.choose_status'));
+
+    await h.restart();
+
+    const noteQuestion = await expectReply(ARTURS.id, () => h.requests.press(ARTURS.id, statusQuestion, 'būtisks progress'));
+    expect(sectionText(noteQuestion)).toContain('Īsi aprakstiet');
+    const linksQuestion = await expectReply(ARTURS.id, () => h.requests.dm(ARTURS.id, 'Atvērto datu portālā publicētas 12 jaunas datu kopas.'));
+    const review = await expectReply(ARTURS.id, () => h.requests.press(ARTURS.id, linksQuestion, 'Bez saitēm'));
+    expect(sectionText(review)).toContain('Saites: nav');
+    await expectReply(ARTURS.id, () => h.requests.press(ARTURS.id, review, 'Apstiprināt'));
+    expect(await StatusReportModel.findOne({ round: roundId, measure }).lean()).toMatchObject({
+      status: 'substantial',
+      note: 'Atvērto datu portālā publicētas 12 jaunas datu kopas.',
+      links: [],
+    });
+  });
+});
+
+describe('slash command', () => {
+  it('answers in the DM when typed in another channel, and says so there', async () => {
+    const dm = h.fake.dmOf(ARTURS.id);
+    const before = h.fake.messagesIn(dm).length;
+    const res = await h.requests.command(ARTURS.id, 'LANGUAGE', { channelId: 'C0GENERAL' });
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ response_type: 'ephemeral', text: 'Atbildi nosūtīju jums personīgā ziņā. / I have sent you the answer in a direct message.' });
+    const reply = await h.fake.nextMessage(dm, before);
+    expect(buttonLabels(reply)).toEqual(['Latviešu', 'English']);
+  });
+});
+
+describe('security', () => {
+  /** Everything a refused request could have changed. */
+  async function snapshot() {
+    return {
+      calls: h.fake.calls.length,
+      events: await InboundEventModel.countDocuments(),
+      reports: await StatusReportModel.countDocuments(),
+      states: await ConversationStateModel.countDocuments(),
+      identities: await ChannelIdentityModel.countDocuments(),
+    };
+  }
+  const now = () => Math.floor(Date.now() / 1000);
+
+  it.each([
+    ['a wrong signature', { secret: 'not-the-signing-secret' }],
+    ['a signature that is not v0', { signature: 'v1=deadbeef' }],
+    ['a stale timestamp (6 minutes old), correctly signed', { timestamp: now() - 6 * 60 }],
+    ['a future timestamp (6 minutes ahead), correctly signed', { timestamp: now() + 6 * 60 }],
+  ])('refuses %s with 401 and changes nothing', async (_name, options) => {
+    const before = await snapshot();
+    const sent = [
+      await h.requests.dm(LIGA.id, '/ogp status', options),
+      await h.requests.command(LIGA.id, 'status', options),
+      await h.requests.homeOpened(LIGA.id, options),
+    ];
+    expect(sent.map((r) => r.status)).toEqual([401, 401, 401]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('accepts a timestamp a little off (clock skew within the window)', async () => {
+    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help', { timestamp: now() + 120 }));
+    expect(sectionText(reply)).toContain('/ogp status');
+  });
+
+  it('refuses a button for a measure that is not the presser’s, opens no form and stores nothing', async () => {
+    const notHers = await measureId('1.3');
+    const dm = h.fake.dmOf(LIGA.id);
+    const posted = await h.slack.client.chat.postMessage({
+      channel: dm,
+      text: 'Pārsūtīts atgādinājums',
+      blocks: [
+        {
+          type: 'actions',
+          elements: (['report', 'snooze', 'decline'] as const).map((kind) => {
+            const id = encodeReminderAction({ kind, roundId, measureId: notHers });
+            return { type: 'button', action_id: id, value: id, text: { type: 'plain_text', text: kind } };
+          }),
+        },
+      ],
+    });
+    // As first shown: each press below comes from a copy of the message with all three buttons.
+    const message = structuredClone(h.fake.messagesIn(dm).find((m) => m.ts === posted.ts)!);
+    const views = h.fake.views.length;
+    const reports = await StatusReportModel.countDocuments();
+    for (const kind of ['report', 'snooze', 'decline']) {
+      const reply = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, message, kind));
+      expect(sectionText(reply)).toContain(t('lv', 'error.not_your_measure'));
+    }
+    expect(h.fake.views.length).toBe(views);
+    expect(await StatusReportModel.countDocuments()).toBe(reports);
+    const liga = await ContactModel.findOne({ email: LIGA.email }).orFail().lean();
+    expect(await ConversationStateModel.countDocuments({ contact: liga._id })).toBe(0);
+    expect(await ReminderStateModel.countDocuments({ measure: notHers })).toBe(0);
+  });
+
+  it('handles an event Slack redelivers (same event id) once', async () => {
+    const dm = h.fake.dmOf(LIGA.id);
+    const before = h.fake.messagesIn(dm).length;
+    const first = await h.requests.dm(LIGA.id, 'sveiki', { eventId: 'Ev0REDELIVER' });
+    const again = await h.requests.dm(LIGA.id, 'sveiki', { eventId: 'Ev0REDELIVER', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    await h.fake.nextMessage(dm, before);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.fake.messagesIn(dm).length).toBe(before + 1);
+  });
+});
+
+describe('when Slack pushes back', () => {
+  it('waits out a short 429 on a reply and then answers', async () => {
+    h.fake.rateLimitNext('chat.postMessage', 1);
+    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'));
+    expect(sectionText(reply)).toContain('/ogp status');
+    const [limited] = h.fake.callsTo('chat.postMessage').filter((c) => c.status === 429);
+    expect(limited).toBeDefined();
+  });
+
+  it('tells the person when the reply cannot be posted', async () => {
+    h.fake.rateLimitNext('chat.postMessage', 30);
+    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'));
+    expect(reply.text).toBe(TEMPORARY_ERROR);
+  });
+});
