@@ -1,0 +1,94 @@
+import { ConfigError, describeChannels, loadConfig, type AppConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { startRuntime, type Runtime } from './runtime.js';
+import { createHttpServer, listen, type Route } from './http/server.js';
+import { healthRoutes } from './http/health.js';
+import { createTelegramBot } from './bots/telegram/bot.js';
+import { startTelegram } from './bots/telegram/runner.js';
+import { createSlackApp, slackRoutes } from './bots/slack/app.js';
+import { startOutboxWorkers } from './jobs/outbox-worker.js';
+import { requeuePending } from './jobs/outbox.js';
+import { createTelegramSender } from './jobs/senders/telegram.js';
+import { createSlackSender } from './jobs/senders/slack.js';
+import { startReminderScheduler } from './jobs/reminder-scheduler.js';
+import type { Sender } from './jobs/senders/sender.js';
+import type { Channel } from './models/index.js';
+
+/**
+ * `npm start`: runs the roles named by ROLE (web, worker, scheduler, or all in one process).
+ * web: the HTTP server (Telegram webhook, Slack endpoints, health) and Telegram polling;
+ * worker: the outbox senders; scheduler: the reminder clock.
+ */
+
+type Stop = () => Promise<void>;
+
+async function startWeb(config: AppConfig, runtime: Runtime, log: Logger): Promise<Stop[]> {
+  const routes: Route[] = healthRoutes(runtime.redis);
+  const stops: Stop[] = [];
+  if (config.telegram) {
+    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, log });
+    const telegram = await startTelegram(bot, config.telegram, log);
+    if (telegram.route) routes.push(telegram.route);
+    stops.push(() => telegram.stop());
+  }
+  if (config.slack) {
+    const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, log });
+    routes.push(...slackRoutes(slack));
+  }
+  const server = createHttpServer(routes, log);
+  const port = await listen(server, config.port);
+  log.info({ port }, 'http server listening');
+  stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return stops;
+}
+
+function startWorker(config: AppConfig, runtime: Runtime, log: Logger): Stop[] {
+  const senders: Partial<Record<Channel, Sender>> = {};
+  if (config.telegram) senders.telegram = createTelegramSender(config.telegram);
+  if (config.slack) senders.slack = createSlackSender({ token: config.slack.token, apiUrl: config.slack.apiUrl });
+  const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders, log });
+  // A crash between recording a delivery and queueing it leaves it pending: sweep those up.
+  const sweep = setInterval(() => {
+    requeuePending(runtime.outbox).catch((error: unknown) => log.error({ err: error }, 'requeue sweep failed'));
+  }, 60_000);
+  return [
+    async () => {
+      clearInterval(sweep);
+      await workers.close();
+    },
+  ];
+}
+
+async function startScheduler(runtime: Runtime, log: Logger): Promise<Stop[]> {
+  const scheduler = await startReminderScheduler({ connection: runtime.redis, prefix: runtime.outbox.prefix, outbox: runtime.outbox, log });
+  return [() => scheduler.close()];
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  for (const line of describeChannels(config)) log.info(line);
+  const runtime = await startRuntime(config, { database: 'ogp', say: (line) => log.info(line) });
+  for (const line of runtime.services.describe) log.info(line);
+
+  const stops: Stop[] = [];
+  const wants = (role: AppConfig['role']) => config.role === 'all' || config.role === role;
+  if (wants('worker')) stops.push(...startWorker(config, runtime, log));
+  if (wants('scheduler')) stops.push(...(await startScheduler(runtime, log)));
+  if (wants('web')) stops.push(...(await startWeb(config, runtime, log)));
+  log.info({ role: config.role }, 'started');
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'stopping');
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
+    await runtime.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { AppConfig } from './config.js';
+import { connectMongo, disconnectMongo } from './db.js';
+import { projectRoot, startLocalServices, type LocalServices } from './infra/local-services.js';
+import { createRedis } from './redis.js';
+import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
+import type { OutboundMessage } from './domain/reminder-messages.js';
+import './models/index.js';
+
+/**
+ * What every process (service roles, demo) needs first: the stores, connected, and the outbox.
+ * The service and the demo start it the same way; only the database name differs.
+ */
+export interface Runtime {
+  services: LocalServices;
+  redis: Redis;
+  outbox: Outbox;
+  produce: (messages: OutboundMessage[]) => Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function startRuntime(config: AppConfig, options: { database: string; say?: (line: string) => void }): Promise<Runtime> {
+  const services = await startLocalServices({
+    mongodbUri: config.mongodbUri,
+    redisUrl: config.redisUrl,
+    dataDir: join(projectRoot, '.data'),
+    database: options.database,
+    say: options.say,
+  });
+  try {
+    await connectMongo(services.mongodbUri);
+  } catch (error) {
+    await services.stop();
+    throw error;
+  }
+  const redis = createRedis(services.redisUrl);
+  const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix });
+  return {
+    services,
+    redis,
+    outbox,
+    produce: (messages) => produceDeliveries(outbox, messages),
+    async close() {
+      await outbox.close();
+      redis.disconnect();
+      await disconnectMongo();
+      await services.stop();
+    },
+  };
+}
