@@ -1,0 +1,108 @@
+import { createInterface } from 'node:readline';
+import { DateTime } from 'luxon';
+import { parseArgs } from 'node:util';
+import mongoose from 'mongoose';
+import { ConfigError, loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { startRuntime } from '../runtime.js';
+import { handleInbound, type InboundEvent } from '../domain/chat-router.js';
+import { isWithinOfficeHours, DEFAULT_REMINDER_POLICY } from '../domain/reminder-policy.js';
+import { nextWorkingDay, isWorkingDay } from '../domain/working-days.js';
+import { startOutboxWorkers } from '../jobs/outbox-worker.js';
+import { createConsoleSender } from '../jobs/senders/console.js';
+import { reconcileReminders } from '../jobs/reminder-scheduler.js';
+import { DeliveryModel } from '../models/index.js';
+import { COORDINATOR_ADDRESS, seedDemo } from './seed.js';
+import { TerminalChat, parseTerminalInput } from './terminal.js';
+
+/**
+ * `npm run demo`: the product without chat tokens. The same router, conversation, scheduler and
+ * outbox the bots use; the terminal is the chat and the console sender its delivery channel.
+ */
+
+const { values } = parseArgs({ options: { as: { type: 'string', default: 'arturs.liepins@example.lv' }, keep: { type: 'boolean' } } });
+const write = (text: string) => process.stdout.write(text);
+
+/** Reminders go out only in office hours; outside them the demo shows the next morning's reminder. */
+function reminderClock(now: DateTime): DateTime {
+  const riga = now.setZone('Europe/Riga');
+  if (isWithinOfficeHours(riga, 'Europe/Riga', DEFAULT_REMINDER_POLICY)) return riga;
+  const today9 = riga.set({ hour: 9, minute: 0, second: 0, millisecond: 0 });
+  const day = isWorkingDay(riga) && riga < today9 ? today9 : nextWorkingDay(today9);
+  return day.set({ minute: 1 });
+}
+
+async function waitForDeliveries(timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until && (await DeliveryModel.countDocuments({ state: 'pending' })) > 0) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function main(): Promise<void> {
+  // Its own queue prefix and database, so a service running beside it is not disturbed.
+  const config = loadConfig({ ...process.env, QUEUE_PREFIX: process.env.QUEUE_PREFIX || 'ogp-demo' });
+  const log = createLogger('warn');
+  write('OGP forum bot — terminal demo. Starting MongoDB-wire and Redis...\n');
+  const runtime = await startRuntime(config, { database: 'ogp_demo', say: (line) => write(`  ${line}\n`) });
+  if (!values.keep) await mongoose.connection.db?.dropDatabase();
+  await mongoose.connection.syncIndexes();
+
+  const chat = new TerminalChat(write);
+  const workers = startOutboxWorkers({
+    connection: runtime.redis,
+    prefix: config.queuePrefix,
+    senders: {
+      console: createConsoleSender((message) =>
+        chat.showBot(message, message.address === COORDINATOR_ADDRESS ? 'OGP bots → koordinatorei (cits terminālis)' : 'OGP bots'),
+      ),
+    },
+    log,
+  });
+
+  const now = DateTime.now();
+  const { contact, roundTitle } = await seedDemo(values.as ?? '', now);
+  write(`\nPlāns ielādēts: 5. rīcības plāns, 6 apņemšanās, 26 pasākumi. Atvērta kārta: ${roundTitle}.\n`);
+  write(`Jūs esat ${contact.name} (${contact.institution}). Atbildiet ar pogas numuru, tekstu vai komandu:\n`);
+  write('/status /mine /lang /help /cancel /overview /quit\n');
+
+  const clock = reminderClock(now);
+  if (clock.toMillis() !== now.setZone('Europe/Riga').toMillis()) {
+    chat.showNote(`šobrīd nav darba laiks; atgādinājumi parādīti tā, kā tie pienāks ${clock.toFormat('dd.MM.yyyy HH.mm')}`);
+  }
+  await reconcileReminders({ now: clock, outbox: runtime.outbox });
+  await waitForDeliveries();
+
+  const ctx = { channel: 'console' as const, externalId: `demo:${contact.email}`, address: 'terminal', commandPrefix: '/' };
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const prompt = () => process.stdin.isTTY && rl.prompt();
+  rl.setPrompt('> ');
+  prompt();
+  for await (const line of rl) {
+    if (!process.stdin.isTTY) write(`> ${line}\n`);
+    const input = parseTerminalInput(line);
+    if (input.type === 'quit') break;
+    let event: InboundEvent | null = null;
+    if (input.type === 'command') event = { type: 'command', name: input.name, args: input.args };
+    if (input.type === 'text') event = { type: 'text', text: input.text };
+    if (input.type === 'number') {
+      const picked = chat.pick(input.value);
+      event = picked ? { type: 'choice', id: picked.id } : { type: 'text', text: input.value };
+    }
+    if (event) {
+      const result = await handleInbound({ ...ctx, now: new Date() }, event, { produce: runtime.produce });
+      for (const reply of result.replies) chat.showBot(reply);
+      await waitForDeliveries();
+    }
+    prompt();
+  }
+  rl.close();
+  write('\nUz redzēšanos! / Goodbye!\n');
+  await workers.close();
+  await runtime.close();
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

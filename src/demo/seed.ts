@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DateTime } from 'luxon';
+import { projectRoot } from '../infra/local-services.js';
+import { importPlan } from '../domain/plan-import.js';
+import { importContacts } from '../domain/contacts-import.js';
+import { formatProblem } from '../domain/plan-import-problem.js';
+import { openRound } from '../domain/rounds.js';
+import { ChannelIdentityModel, ContactModel, ReportingRoundModel, type ContactDoc } from '../models/index.js';
+
+export const DEMO_PLAN_KEY = 'lv-nap-5';
+export const DEMO_ADDRESS = 'terminal';
+export const COORDINATOR_ADDRESS = 'coordinator';
+
+/**
+ * Loads what the demo shows: the real 5th plan, the demo contacts, a console identity for the person
+ * playing and for the coordinator (so "not my measure" notices are visible), and an open round.
+ */
+export async function seedDemo(email: string, now: DateTime): Promise<{ contact: ContactDoc; roundTitle: string }> {
+  const plan = await importPlan(readFileSync(join(projectRoot, 'config/plans/lv-nap-5.yaml'), 'utf8'), { actor: 'demo' });
+  if (!plan.ok) throw new Error(plan.problems.map(formatProblem).join('\n'));
+  const contacts = await importContacts(readFileSync(join(projectRoot, 'config/contacts/demo-contacts.csv'), 'utf8'), {
+    planKey: DEMO_PLAN_KEY,
+    actor: 'demo',
+  });
+  if (!contacts.ok) throw new Error(contacts.problems.map(formatProblem).join('\n'));
+
+  const contact = await ContactModel.findOne({ email: email.toLowerCase() });
+  if (!contact) {
+    const known = await ContactModel.find({}, { email: 1 }).sort({ email: 1 }).lean();
+    throw new Error(`No demo contact '${email}'. Try one of: ${known.map((c) => c.email).join(', ')}`);
+  }
+  await linkConsole(contact, DEMO_ADDRESS);
+  const coordinator = await ContactModel.findOne({ roles: 'coordinator', _id: { $ne: contact._id } });
+  if (coordinator) await linkConsole(coordinator, COORDINATOR_ADDRESS);
+
+  const open = await ReportingRoundModel.findOne({ state: 'open' }).lean();
+  if (open) return { contact, roundTitle: open.title.lv };
+  // A week ahead, so that the "7 days before" reminder is the one due now.
+  const deadline = now.setZone('Europe/Riga').plus({ days: 7 }).toISODate() ?? '';
+  const round = await openRound({
+    planKey: DEMO_PLAN_KEY,
+    key: 'demo',
+    title: { lv: 'Progress 2025. gadā (demo)', en: 'Progress in 2025 (demo)' },
+    deadlineDate: deadline,
+    actor: 'demo',
+    now: now.toJSDate(),
+  });
+  if (!round.ok) throw new Error(round.error.message.en);
+  return { contact, roundTitle: round.round.title.lv };
+}
+
+async function linkConsole(contact: ContactDoc, address: string): Promise<void> {
+  await ChannelIdentityModel.updateOne(
+    { contact: contact._id, channel: 'console' },
+    { $set: { externalId: `demo:${contact.email}`, address, active: true, linkedAt: new Date() } },
+    { upsert: true },
+  );
+}
