@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DateTime } from 'luxon';
 import { PlanModel, ReportingRoundModel, type Language } from '../../models/index.js';
 import { closeRound, extendRound, openRound, type RoundError, type RoundRef } from '../../domain/rounds.js';
-import { roundOverview, OVERVIEW_BUCKETS, type RoundOverview } from '../../domain/round-overview.js';
+import { roundOverview } from '../../domain/round-overview.js';
+import { overviewText } from '../../domain/coordinator-overview.js';
 import { overviewToCsv, overviewToMarkdown } from '../../domain/round-export.js';
 import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
@@ -45,32 +45,6 @@ function parseDaysBefore(text: string | undefined): number[] | undefined | null 
   if (text === undefined) return undefined;
   const days = text.split(',').map((d) => Number(d.trim()));
   return days.length > 0 && days.every((d) => Number.isInteger(d) && d > 0) ? days : null;
-}
-
-/** The summary a coordinator reads in the terminal: counts per commitment and who is overdue. */
-export function overviewText(overview: RoundOverview, lang: Language): string {
-  const heads = {
-    lv: ['nav uzsākts', 'procesā', 'pabeigts/būtisks progress', 'atcelts', 'nav atbildes', 'kopā'],
-    en: ['not started', 'in progress', 'completed/substantial', 'cancelled', 'no reply', 'total'],
-  }[lang];
-  const state = overview.round.state === 'open' ? (lang === 'lv' ? 'atvērta' : 'open') : lang === 'lv' ? 'slēgta' : 'closed';
-  const lines = [
-    `${overview.plan.key} / ${overview.round.key}: ${overview.round.title[lang] || overview.round.title.lv} (${state})`,
-    `${lang === 'lv' ? 'Termiņš' : 'Deadline'}: ${DateTime.fromJSDate(overview.round.deadline, { zone: overview.round.timeZone }).toISODate()}`,
-    '',
-    [''.padEnd(4), ...heads].join('\t'),
-  ];
-  const cells = (c: RoundOverview['totals']) => [...OVERVIEW_BUCKETS.map((b) => c[b]), c.total].join('\t');
-  for (const c of overview.commitments) lines.push(`${String(c.number).padEnd(4)}\t${cells(c.counts)}`);
-  lines.push(`${'Σ'.padEnd(4)}\t${cells(overview.totals)}`);
-  if (overview.overdue.length > 0) {
-    lines.push('', lang === 'lv' ? 'Kavētās atbildes:' : 'Overdue replies:');
-    for (const m of overview.overdue) {
-      const owners = m.owners.map((o) => `${o.name} <${o.email}>${o.declined ? (lang === 'lv' ? ' [nav mans]' : ' [not mine]') : ''}`);
-      lines.push(`  ${m.code}  ${m.institutions.join(', ')}  ${owners.join('; ') || '—'}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 export const roundCommand: CliCommand = {
