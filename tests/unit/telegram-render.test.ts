@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageEntity } from 'grammy/types';
-import { MAX_MESSAGE_LENGTH, inlineKeyboard, splitText, toInboundEvent, toMessages } from '../../src/bots/telegram/render.js';
+import { MAX_MESSAGE_LENGTH, inlineKeyboard, isPersonContent, splitText, toInboundEvent, toMessages } from '../../src/bots/telegram/render.js';
 import { retryShortRateLimits } from '../../src/bots/telegram/rate-limit.js';
 
 const command = (text: string, length = text.split(' ')[0]?.length ?? 0) => ({
@@ -22,6 +22,12 @@ describe('Telegram messages to router events', () => {
     expect(toInboundEvent({ text: '/home/dati ir publicēti' }, 'ogp_bot')).toEqual({ type: 'text', text: '/home/dati ir publicēti' });
     expect(toInboundEvent({ caption: 'Pielikumā atskaite' }, 'ogp_bot')).toEqual({ type: 'text', text: 'Pielikumā atskaite' });
     expect(toInboundEvent({}, 'ogp_bot')).toEqual({ type: 'text', text: '' });
+  });
+
+  it('answers what a person sent, not service messages', () => {
+    expect(isPersonContent({ text: 'x' })).toBe(true);
+    expect(isPersonContent({ photo: [] })).toBe(true);
+    expect(isPersonContent({ message_auto_delete_timer_changed: { message_auto_delete_time: 60 } } as never)).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import { handleInbound, type InboundEvent, type InboundResult } from '../../doma
 import type { OutboundMessage } from '../../domain/reminder-messages.js';
 import type { Reply } from '../../domain/conversation.js';
 import type { Logger } from '../../log.js';
-import { isCommandForUs, toInboundEvent, toMessages } from './render.js';
+import { isCommandForUs, isPersonContent, toInboundEvent, toMessages } from './render.js';
 import { retryShortRateLimits } from './rate-limit.js';
 import { COMMAND_MENU, PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
 
@@ -62,6 +62,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   const privateChats = bot.chatType('private');
 
   privateChats.on('message', async (ctx) => {
+    if (!isPersonContent(ctx.message)) return;
     const event = toInboundEvent(ctx.message, ctx.me.username);
     const result = await handle(ctx, event);
     if (result) await send(ctx, ctx.chat.id, result.replies, log);

@@ -39,6 +39,14 @@ function leadingCommand(text: string, entities: MessageEntity[] | undefined): { 
   return { token: text.slice(0, entity.length), length: entity.length };
 }
 
+/** What a person can send; anything else in a private chat is a service message (timer changed, …). */
+const CONTENT_FIELDS = ['text', 'caption', 'photo', 'document', 'sticker', 'voice', 'video', 'audio', 'animation', 'video_note', 'contact', 'location', 'venue', 'poll', 'dice'] as const;
+
+/** Whether the message is something a person wrote or sent, which deserves an answer. */
+export function isPersonContent(message: Partial<Record<(typeof CONTENT_FIELDS)[number], unknown>>): boolean {
+  return CONTENT_FIELDS.some((field) => message[field] !== undefined);
+}
+
 /** True when a group message is a command meant for this bot (so it deserves the private-only note). */
 export function isCommandForUs(message: Pick<Message, 'text' | 'entities'>, botUsername: string): boolean {
   const event = toInboundEvent(message, botUsername);
