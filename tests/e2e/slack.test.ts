@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { formatDate, t, tBoth } from '../../src/i18n/index.js';
-import { linkSlackByEmail, slackEmailLookup } from '../../src/domain/invitations.js';
+import { createInvitation, linkSlackByEmail, slackEmailLookup } from '../../src/domain/invitations.js';
 import { openRound } from '../../src/domain/rounds.js';
 import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
 import {
@@ -9,12 +10,19 @@ import {
   ChannelIdentityModel,
   ContactModel,
   ConversationStateModel,
+  DeliveryModel,
   InboundEventModel,
   MeasureModel,
   ReminderStateModel,
   StatusReportModel,
 } from '../../src/models/index.js';
-import { useTestDatabase } from '../support/mongo.js';
+import { createOutbox, produceDeliveries, type Outbox } from '../../src/jobs/outbox.js';
+import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
+import { reconcileReminders } from '../../src/jobs/reminder-scheduler.js';
+import { createSlackSender } from '../../src/jobs/senders/slack.js';
+import { createLogger } from '../../src/log.js';
+import { createRedis } from '../../src/redis.js';
+import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 import { SHIPPED_PLAN_KEY, importDemoContacts, loadShippedPlan } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { buttonsOf } from '../support/slack-requests.js';
@@ -31,6 +39,9 @@ useTestDatabase();
 const zone = 'Europe/Riga';
 const clock = DateTime.fromISO('2026-01-30T09:05', { zone }).toJSDate();
 let h: SlackHarness;
+let redis: Redis;
+let outbox: Outbox;
+let workers: OutboxWorkers;
 let roundId = '';
 
 /** Answer → next bot message at the fake, per step, for the report printed at the end. */
@@ -40,6 +51,8 @@ const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozo
 const MARTA = { id: 'UMARTA001', email: 'Marta.Zarina@example.lv', name: 'Marta Zariņa' };
 const ARTURS = { id: 'UARTURS01', email: 'arturs.liepins@example.lv', name: 'Artūrs Liepiņš' };
 const STRANGER = { id: 'USTRANGE1', email: 'someone@elsewhere.example', name: 'Svešinieks' };
+/** Slack knows Jānis under a private address, so he links with an invitation token instead. */
+const JANIS = { id: 'UJANIS001', email: 'janis@home.example', name: 'Jānis Kalniņš' };
 const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
 
 async function measureId(code: string): Promise<string> {
@@ -48,15 +61,26 @@ async function measureId(code: string): Promise<string> {
 }
 
 /** Sends, waits for the next message in the user's DM, and records how long that took. */
-async function expectReply(user: string, send: () => Promise<{ status: number; sentAt: number }>): Promise<FakeMessage> {
+async function expectReply(user: string, send: () => Promise<{ status: number; sentAt: number }>, record = true): Promise<FakeMessage> {
   const dm = h.fake.dmOf(user);
   const before = h.fake.messagesIn(dm).length;
   const res = await send();
   expect(res.status).toBe(200);
   const message = await h.fake.nextMessage(dm, before);
   const call = h.fake.callsTo('chat.postMessage').find((c) => c.response.ts === message.ts);
-  if (call) latencies.push(call.at - res.sentAt);
+  if (call && record) latencies.push(call.at - res.sentAt);
   return message;
+}
+
+/** Polls an async condition (a database state) until it holds. */
+async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 const sectionText = (message: FakeMessage) =>
@@ -67,6 +91,9 @@ const sectionText = (message: FakeMessage) =>
 const buttonLabels = (message: FakeMessage) => buttonsOf(message.blocks).map((b) => b.element.text.text);
 
 beforeAll(async () => {
+  redis = createRedis(inject('redisUrl'));
+  const prefix = uniquePrefix();
+  outbox = createOutbox({ connection: redis, prefix });
   await loadShippedPlan();
   await importDemoContacts();
   const opened = await openRound({
@@ -79,11 +106,26 @@ beforeAll(async () => {
   });
   if (!opened.ok) throw new Error(opened.error.message.en);
   roundId = String(opened.round._id);
-  h = await startSlackHarness({ users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS], now: () => clock });
+  h = await startSlackHarness({
+    users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS, JANIS],
+    now: () => clock,
+    produce: (messages) => produceDeliveries(outbox, messages),
+  });
+  workers = startOutboxWorkers({
+    connection: redis,
+    prefix,
+    senders: { slack: createSlackSender({ token: h.fake.token, apiUrl: h.fake.url }) },
+    // Pacing is the outbox's own test; here a short gap per DM keeps a dozen reminders quick.
+    limits: { slack: { perAddressMs: 100 } },
+    log: createLogger('silent'),
+  });
 });
 
 afterAll(async () => {
+  await workers?.close();
+  await outbox?.close();
   await h?.close();
+  await redis?.quit();
   const sorted = [...latencies].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
   const worst = sorted.at(-1) ?? NaN;
@@ -120,36 +162,72 @@ describe('linking', () => {
   });
 });
 
-describe('the status conversation in the DM', () => {
-  it('starts from a report button, answers step by step, and stores the report', async () => {
-    const measure = await measureId('3.3');
-    const dm = h.fake.dmOf(LIGA.id);
-    // A message with the reminder's buttons, as the outbox posts it (see the reminder test below).
-    const posted = await h.slack.client.chat.postMessage({
-      channel: LIGA.id,
-      text: 'Atgādinājums',
-      blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: 'Atgādinājums' } },
-        {
-          type: 'actions',
-          elements: [
-            { type: 'button', action_id: encodeReminderAction({ kind: 'report', roundId, measureId: measure }), value: encodeReminderAction({ kind: 'report', roundId, measureId: measure }), text: { type: 'plain_text', text: 'Ziņot statusu' } },
-          ],
-        },
-      ],
-    });
-    const reminder = h.fake.messagesIn(dm).find((m) => m.ts === posted.ts)!;
+describe('linking with an invitation', () => {
+  it('redeems `/ogp link <token>` for a person Slack knows under another address, once', async () => {
+    const janis = await ContactModel.findOne({ email: 'janis.kalnins@example.lv' }).orFail();
+    const { token } = await createInvitation({ contactId: janis._id, actor: 'test', now: clock });
+    const stranger = await expectReply(JANIS.id, () => h.requests.command(JANIS.id, 'mine'));
+    expect(sectionText(stranger)).toBe(tBoth('access.unknown_person'));
 
+    const dm = h.fake.dmOf(JANIS.id);
+    const before = h.fake.messagesIn(dm).length;
+    await h.requests.command(JANIS.id, `link ${token}`);
+    const [welcome, help] = [await h.fake.nextMessage(dm, before), await h.fake.nextMessage(dm, before + 1)];
+    expect(sectionText(welcome)).toBe(t('lv', 'invite.accepted', { name: 'Jānis Kalniņš' }));
+    expect(sectionText(help)).toBe(t('lv', 'help.text', { prefix: '/ogp ' }));
+    expect(await ChannelIdentityModel.findOne({ channel: 'slack', contact: janis._id }).lean()).toMatchObject({ externalId: JANIS.id, address: dm });
+
+    const reused = await expectReply(STRANGER.id, () => h.requests.command(STRANGER.id, `link ${token}`));
+    expect(sectionText(reused)).toBe(tBoth('invite.used'));
+  });
+
+  it('shows a stranger the access explanation in the App Home', async () => {
+    await h.requests.homeOpened(STRANGER.id);
+    const home = await h.fake.waitFor(() => h.fake.homeViews.get(STRANGER.id));
+    expect(JSON.stringify(home.view.blocks)).toContain(JSON.stringify(tBoth('access.unknown_person')).slice(1, -1));
+  });
+});
+
+describe('a reminder, answered in the DM', () => {
+  it('goes out through the outbox with its buttons; pressing "report" opens the form and the conversation, whose answers are stored', async () => {
+    const measure = await measureId('3.3');
+    const liga = await ContactModel.findOne({ email: LIGA.email }).orFail().lean();
+    const dm = h.fake.dmOf(LIGA.id);
+    const posted = h.fake.messagesIn(dm).length;
+
+    const first = await reconcileReminders({ now: DateTime.fromISO('2026-01-30T09:00', { zone }), outbox });
+    expect(first.problems).toBe(0);
+    const reminder = await h.fake.nextMessage(dm, posted);
+    const reminderText = t('lv', 'reminder.text', {
+      date: '13.02.2026.',
+      code: '3.3',
+      title: (await MeasureModel.findById(measure).orFail().lean()).title.lv,
+    });
+    expect(reminder.text).toBe(reminderText);
+    expect(sectionText(reminder)).toBe(reminderText);
+    expect(buttonsOf(reminder.blocks).map((b) => [b.element.text.text, b.element.action_id, b.element.value])).toEqual(
+      (['report', 'snooze', 'decline'] as const).map((kind, i) => {
+        const id = encodeReminderAction({ kind, roundId, measureId: measure });
+        return [['Ziņot statusu', 'Atgādināt rīt', 'Nav mans pasākums'][i], id, id];
+      }),
+    );
+    const delivery = await eventually(() => DeliveryModel.findOne({ contact: liga._id, purpose: 'reminder', state: 'sent' }).lean());
+    expect(delivery.platformMessageId).toBe(reminder.ts);
+
+    const views = h.fake.views.length;
     const statusQuestion = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, reminder, 'Ziņot statusu'));
     expect(sectionText(statusQuestion)).toContain(t('lv', 'flow.choose_status'));
     expect(buttonLabels(statusQuestion)).toEqual(['nav uzsākts', 'procesā', 'būtisks progress', 'pabeigts', 'kavējas', 'Atcelt']);
-    // The pressed message keeps its text, loses its buttons and says what was chosen.
-    const updated = h.fake.messagesIn(dm).find((m) => m.ts === posted.ts)!;
+    // The reminder keeps its text, loses its buttons and says what was chosen.
+    const updated = h.fake.messagesIn(dm).find((m) => m.ts === reminder.ts)!;
     expect(updated.edited).toBe(true);
     expect(buttonsOf(updated.blocks)).toEqual([]);
+    expect(sectionText(updated)).toBe(reminderText);
     expect(JSON.stringify(updated.blocks)).toContain('✓ Ziņot statusu');
-    // The form is offered too.
-    expect(h.fake.views.at(-1)?.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+    // The same press offers the form.
+    const form = await h.fake.waitFor(() => h.fake.views[views]);
+    expect(form.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+    expect(form.view.blocks.map((b) => b.block_id ?? b.type)).toEqual(['section', 'status', 'note', 'links', 'context']);
 
     const noteQuestion = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, statusQuestion, 'procesā'));
     expect(sectionText(noteQuestion)).toContain(t('lv', 'flow.ask_note', { limit: t('lv', 'count.characters', { count: 1000 }) }));
@@ -157,6 +235,7 @@ describe('the status conversation in the DM', () => {
     expect(buttonLabels(linksQuestion)).toContain('Bez saitēm');
     const review = await expectReply(LIGA.id, () => h.requests.dm(LIGA.id, 'https://tap.mk.gov.lv/lv/mk/tap/?pid=40500000'));
     expect(sectionText(review)).toContain('Sagatavots grozījumu projekts; saskaņošana ar <!channel> & FM.');
+    // A person's own words are text: no mention can come out of the notification fallback.
     expect(review.text).toContain('&lt;!channel&gt; &amp; FM');
     const saved = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, review, 'Apstiprināt'));
     expect(sectionText(saved)).toBe(t('lv', 'flow.saved', { code: '3.3', status: 'procesā' }));
@@ -168,7 +247,17 @@ describe('the status conversation in the DM', () => {
       links: ['https://tap.mk.gov.lv/lv/mk/tap/?pid=40500000'],
     });
     expect(report?.revisions.map((r) => r.channel)).toEqual(['slack']);
-    expect(await ConversationStateModel.countDocuments({ channel: 'slack' })).toBe(0);
+    expect(await ConversationStateModel.countDocuments({ contact: liga._id })).toBe(0);
+
+    // A week later: Līga has answered, so nothing more for her; Marta still owes 1.3 and 4.1.
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-06T09:00', { zone }), outbox });
+    expect(later.created).toBeGreaterThan(0);
+    expect(await DeliveryModel.countDocuments({ contact: liga._id, purpose: 'reminder' })).toBe(1);
+    const marta = await ContactModel.findOne({ email: MARTA.email.toLowerCase() }).orFail().lean();
+    expect(await DeliveryModel.countDocuments({ contact: marta._id, purpose: 'reminder', key: /:d-7:slack$/ })).toBe(2);
+    // Everything queued goes out, and none of it to Līga.
+    await eventually(async () => (await DeliveryModel.countDocuments({ state: { $ne: 'sent' } })) === 0, 15_000);
+    expect(h.fake.messagesIn(dm).filter((m) => buttonsOf(m.blocks).some((b) => b.element.text.text === 'Ziņot statusu'))).toEqual([]);
   });
 });
 
@@ -360,7 +449,8 @@ describe('security', () => {
 describe('when Slack pushes back', () => {
   it('waits out a short 429 on a reply and then answers', async () => {
     h.fake.rateLimitNext('chat.postMessage', 1);
-    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'));
+    // Not counted in the figures: the wait was asked for.
+    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'), false);
     expect(sectionText(reply)).toContain('/ogp status');
     const [limited] = h.fake.callsTo('chat.postMessage').filter((c) => c.status === 429);
     expect(limited).toBeDefined();
@@ -368,7 +458,7 @@ describe('when Slack pushes back', () => {
 
   it('tells the person when the reply cannot be posted', async () => {
     h.fake.rateLimitNext('chat.postMessage', 30);
-    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'));
+    const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'), false);
     expect(reply.text).toBe(TEMPORARY_ERROR);
   });
 });
