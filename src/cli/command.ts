@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /**
  * One admin command. main.ts only dispatches; each command parses its own arguments (node:util
  * parseArgs) and opens the database only if it needs it, so adding a command (reporting rounds,
@@ -26,3 +28,33 @@ export function usageError(command: CliCommand, message: string): number {
   console.error(`${message}\n\nUsage: ${command.usage}`);
   return EXIT_USAGE;
 }
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * parseArgs with the parts every command shares: `--help` prints the usage, and an unknown or
+ * malformed option is a usage error. Returns the parsed values, or the exit code to end with.
+ */
+export function parseCommandArgs<O extends OptionSpec>(
+  command: CliCommand,
+  args: string[],
+  options: O,
+  allowPositionals = false,
+): { values: ParsedValues<O>; positionals: string[] } | { exit: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals, options: { ...options, help: { type: 'boolean' as const, short: 'h' } } });
+  } catch (error) {
+    if (isArgumentError(error)) return { exit: usageError(command, error.message) };
+    throw error;
+  }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(`Usage: ${command.usage}`);
+    return { exit: EXIT_OK };
+  }
+  return { values: parsed.values as ParsedValues<O>, positionals: parsed.positionals };
+}
+
+type ParsedValues<O extends OptionSpec> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+};

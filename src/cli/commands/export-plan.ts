@@ -1,7 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { exportPlanCsv, exportPlanMarkdown } from '../../domain/plan-export.js';
-import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { printProblems } from '../problems.js';
 
@@ -12,26 +11,13 @@ export const exportPlanCommand: CliCommand = {
   summary: "export the plan's measures with their current status (the council's table) as CSV or Markdown",
   usage: 'npm run cli -- export-plan --plan <plan key> --format csv|md [--out <file>]',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
+    const parsed = parseCommandArgs(this, args, {
           plan: { type: 'string' },
           format: { type: 'string' },
           out: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (error) {
-      if (isArgumentError(error)) return usageError(this, error.message);
-      throw error;
-    }
-    const { plan, format, out, help } = parsed.values;
-    if (help) {
-      console.log(`Usage: ${this.usage}`);
-      return EXIT_OK;
-    }
+        });
+    if ('exit' in parsed) return parsed.exit;
+    const { plan, format, out } = parsed.values;
     if (!plan) return usageError(this, 'Say which plan: --plan <key>, e.g. --plan lv-nap-5.');
     if (!format || !(FORMATS as readonly string[]).includes(format)) {
       return usageError(this, `--format must be ${FORMATS.join(' or ')}${format ? `, not '${format}'` : ''}.`);

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { importContacts } from '../../domain/contacts-import.js';
-import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { readTextFile } from '../files.js';
 import { printProblems } from '../problems.js';
@@ -10,21 +9,8 @@ export const importContactsCommand: CliCommand = {
   summary: 'load contact persons (CSV: name,email,institution,roles,measures,language[,time_zone]) for a plan',
   usage: 'npm run cli -- import-contacts <file.csv> --plan <plan key>',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: { plan: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      });
-    } catch (error) {
-      if (isArgumentError(error)) return usageError(this, error.message);
-      throw error;
-    }
-    if (parsed.values.help) {
-      console.log(`Usage: ${this.usage}`);
-      return EXIT_OK;
-    }
+    const parsed = parseCommandArgs(this, args, { plan: { type: 'string' } }, true);
+    if ('exit' in parsed) return parsed.exit;
     const [path, ...extra] = parsed.positionals;
     if (!path || extra.length > 0) return usageError(this, 'Give exactly one CSV file.');
     const planKey = parsed.values.plan;

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { parsePlanFile } from '../../domain/plan-file.js';
 import { importPlan, type PlanImportSummary, type UpsertCounts } from '../../domain/plan-import.js';
-import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { readTextFile } from '../files.js';
 import { printProblems } from '../problems.js';
@@ -27,17 +26,8 @@ export const importPlanCommand: CliCommand = {
   summary: 'load a plan file (YAML): the plan, institutions, commitments, measures and statuses',
   usage: 'npm run cli -- import-plan <file.yaml>',
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-    } catch (error) {
-      if (isArgumentError(error)) return usageError(this, error.message);
-      throw error;
-    }
-    if (parsed.values.help) {
-      console.log(`Usage: ${this.usage}`);
-      return EXIT_OK;
-    }
+    const parsed = parseCommandArgs(this, args, {}, true);
+    if ('exit' in parsed) return parsed.exit;
     const [path, ...extra] = parsed.positionals;
     if (!path || extra.length > 0) return usageError(this, 'Give exactly one plan file.');
 

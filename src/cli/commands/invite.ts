@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { Api } from 'grammy';
 import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../../config.js';
@@ -11,7 +10,7 @@ import {
   slackEmailLookup,
   telegramInviteLink,
 } from '../../domain/invitations.js';
-import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 
 const USAGE = [
@@ -47,29 +46,16 @@ export const inviteCommand: CliCommand = {
   summary: 'make one-time Telegram links that tie contact persons to their chats, or link Slack by e-mail',
   usage: USAGE,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        options: {
+    const parsed = parseCommandArgs(this, args, {
           plan: { type: 'string' },
           email: { type: 'string' },
           bot: { type: 'string' },
           days: { type: 'string' },
           relink: { type: 'boolean' },
           slack: { type: 'boolean' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (error) {
-      if (isArgumentError(error)) return usageError(this, error.message);
-      throw error;
-    }
+        });
+    if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
-    if (v.help) {
-      console.log(`Usage: ${this.usage}`);
-      return EXIT_OK;
-    }
     if (!v.plan) return usageError(this, 'Say which plan: --plan <key>, e.g. --plan lv-nap-5.');
     const days = v.days === undefined ? DEFAULT_INVITATION_DAYS : Number(v.days);
     if (!Number.isInteger(days) || days < 1 || days > 90) return usageError(this, '--days must be a whole number from 1 to 90.');

@@ -1,11 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { PlanModel, ReportingRoundModel, type Language } from '../../models/index.js';
 import { closeRound, extendRound, openRound, type RoundError, type RoundRef } from '../../domain/rounds.js';
 import { roundOverview } from '../../domain/round-overview.js';
 import { overviewText } from '../../domain/coordinator-overview.js';
 import { overviewToCsv, overviewToMarkdown } from '../../domain/round-export.js';
-import { EXIT_BAD_INPUT, EXIT_OK, isArgumentError, usageError, type CliCommand } from '../command.js';
+import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 
 const ACTIONS = ['open', 'extend', 'close', 'overview', 'export'] as const;
@@ -52,12 +51,7 @@ export const roundCommand: CliCommand = {
   summary: 'open, extend or close a reporting round; see who has not reported; export the replies',
   usage: USAGE,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
+    const parsed = parseCommandArgs(this, args, {
           plan: { type: 'string' },
           key: { type: 'string' },
           deadline: { type: 'string' },
@@ -67,18 +61,9 @@ export const roundCommand: CliCommand = {
           format: { type: 'string' },
           lang: { type: 'string' },
           out: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (error) {
-      if (isArgumentError(error)) return usageError(this, error.message);
-      throw error;
-    }
+        }, true);
+    if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
-    if (v.help) {
-      console.log(`Usage: ${this.usage}`);
-      return EXIT_OK;
-    }
     const [action, ...extra] = parsed.positionals;
     if (!action || !(ACTIONS as readonly string[]).includes(action) || extra.length > 0) {
       return usageError(this, `Say what to do: ${ACTIONS.join(', ')}.`);
