@@ -28,6 +28,7 @@ import { startSlackHarness, type SlackHarness } from '../support/slack-harness.j
 import { buttonsOf } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack.js';
 import { TEMPORARY_ERROR } from '../../src/bots/slack/texts.js';
+import { createSlackApp } from '../../src/bots/slack/app.js';
 
 /**
  * The Slack adapter end to end: the real Bolt app on our HTTP server, signed requests built the
@@ -53,6 +54,7 @@ const ARTURS = { id: 'UARTURS01', email: 'arturs.liepins@example.lv', name: 'Art
 const STRANGER = { id: 'USTRANGE1', email: 'someone@elsewhere.example', name: 'Svešinieks' };
 /** Slack knows Jānis under a private address, so he links with an invitation token instead. */
 const JANIS = { id: 'UJANIS001', email: 'janis@home.example', name: 'Jānis Kalniņš' };
+const ILZE = { id: 'UILZE0001', email: 'ilze.berzina@example.lv', name: 'Ilze Bērziņa' };
 const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
 
 async function measureId(code: string): Promise<string> {
@@ -107,7 +109,7 @@ beforeAll(async () => {
   if (!opened.ok) throw new Error(opened.error.message.en);
   roundId = String(opened.round._id);
   h = await startSlackHarness({
-    users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS, JANIS],
+    users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS, JANIS, ILZE],
     now: () => clock,
     produce: (messages) => produceDeliveries(outbox, messages),
   });
@@ -130,6 +132,22 @@ afterAll(async () => {
   const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
   const worst = sorted.at(-1) ?? NaN;
   console.error(`Slack answer → next bot message at the fake: median ${median.toFixed(1)} ms, worst ${worst.toFixed(1)} ms (${sorted.length} answers)`);
+});
+
+describe('setup', () => {
+  it('answers Slack’s URL verification with the challenge, signed like every request', async () => {
+    const body = JSON.stringify({ token: 'legacy', challenge: 'c-3f9a1b', type: 'url_verification' });
+    const res = await h.requests.send(body, 'application/json');
+    expect(res.status).toBe(200);
+    expect(res.json()).toEqual({ challenge: 'c-3f9a1b' });
+    expect((await h.requests.send(body, 'application/json', { secret: 'wrong' })).status).toBe(401);
+  });
+
+  it('fails at start when Slack refuses the token', async () => {
+    await expect(
+      createSlackApp({ token: 'xoxb-not-the-token', signingSecret: 'x', apiUrl: h.fake.url, log: createLogger('silent') }),
+    ).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+  });
 });
 
 describe('linking', () => {
@@ -258,6 +276,36 @@ describe('a reminder, answered in the DM', () => {
     // Everything queued goes out, and none of it to Līga.
     await eventually(async () => (await DeliveryModel.countDocuments({ state: { $ne: 'sent' } })) === 0, 15_000);
     expect(h.fake.messagesIn(dm).filter((m) => buttonsOf(m.blocks).some((b) => b.element.text.text === 'Ziņot statusu'))).toEqual([]);
+  });
+});
+
+describe('"not my measure"', () => {
+  it('stops the reminders for that person and tells the coordinator through the outbox', async () => {
+    // The coordinator opens the App Home once, which links her by e-mail.
+    await h.requests.homeOpened(ILZE.id);
+    await h.fake.waitFor(() => h.fake.homeViews.get(ILZE.id));
+    const ilze = await ContactModel.findOne({ email: ILZE.email }).orFail().lean();
+    expect(await ChannelIdentityModel.exists({ channel: 'slack', contact: ilze._id, active: true })).toBeTruthy();
+
+    const measure = await measureId('6.2');
+    const janis = await ContactModel.findOne({ email: 'janis.kalnins@example.lv' }).orFail().lean();
+    const reminder = await eventually(async () => {
+      const sent = await DeliveryModel.findOne({ contact: janis._id, purpose: 'reminder', key: new RegExp(`:${measure}:.*:d-7:slack$`), state: 'sent' }).lean();
+      return sent ? h.fake.messagesIn(h.fake.dmOf(JANIS.id)).find((m) => m.ts === sent.platformMessageId) : undefined;
+    });
+    const handedOver = await expectReply(JANIS.id, () => h.requests.press(JANIS.id, reminder, 'Nav mans pasākums'));
+    expect(sectionText(handedOver)).toBe(t('lv', 'reminder.handed_over', { code: '6.2' }));
+
+    const notice = await h.fake.nextMessage(h.fake.dmOf(ILZE.id), 0, 10_000);
+    expect(notice.text).toContain('Jānis Kalniņš (VARAM)');
+    expect(notice.text).toContain('6.2');
+    expect(await ReminderStateModel.findOne({ round: roundId, measure, contact: janis._id }).lean()).toMatchObject({ declinedAt: expect.any(Date) });
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-11T09:00', { zone }), outbox });
+    expect(later.problems).toBe(0);
+    expect(await DeliveryModel.countDocuments({ contact: janis._id, key: new RegExp(`:${measure}:.*:d-2:slack$`) })).toBe(0);
+    expect(await DeliveryModel.countDocuments({ contact: janis._id, key: /:d-2:slack$/ })).toBe(2);
+    // Let the outbox finish, so that later tests see only their own calls at the fake.
+    await eventually(async () => (await DeliveryModel.countDocuments({ state: { $ne: 'sent' } })) === 0, 15_000);
   });
 });
 

@@ -15,6 +15,11 @@ import type { ModalLimits } from './status-modal.js';
  * (DMs, App Home), Interactivity (buttons, the status form) and the `/ogp` slash command are all
  * configured with `https://<host>/slack/events`. Bolt's HTTPReceiver checks each request's
  * signature; we mount its request listener on our own server instead of letting it listen.
+ *
+ * The Slack app needs: bot scopes chat:write, im:history, im:write, users:read, users:read.email
+ * and commands; bot events message.im and app_home_opened; the Home tab, and "Allow users to send
+ * messages" on the Messages tab. Without users:read.email, strangers are not linked by e-mail and
+ * use `/ogp link <token>` instead.
  */
 
 export const SLACK_EVENTS_PATH = '/slack/events';

@@ -11,11 +11,15 @@ export const exportPlanCommand: CliCommand = {
   summary: "export the plan's measures with their current status (the council's table) as CSV or Markdown",
   usage: 'npm run cli -- export-plan --plan <plan key> --format csv|md [--out <file>]',
   async run(args) {
-    const parsed = parseCommandArgs(this, args, {
-          plan: { type: 'string' },
-          format: { type: 'string' },
-          out: { type: 'string' },
-        });
+    const parsed = parseCommandArgs(
+      this,
+      args,
+      {
+        plan: { type: 'string' },
+        format: { type: 'string' },
+        out: { type: 'string' },
+      },
+    );
     if ('exit' in parsed) return parsed.exit;
     const { plan, format, out } = parsed.values;
     if (!plan) return usageError(this, 'Say which plan: --plan <key>, e.g. --plan lv-nap-5.');

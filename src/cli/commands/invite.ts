@@ -46,14 +46,18 @@ export const inviteCommand: CliCommand = {
   summary: 'make one-time Telegram links that tie contact persons to their chats, or link Slack by e-mail',
   usage: USAGE,
   async run(args) {
-    const parsed = parseCommandArgs(this, args, {
-          plan: { type: 'string' },
-          email: { type: 'string' },
-          bot: { type: 'string' },
-          days: { type: 'string' },
-          relink: { type: 'boolean' },
-          slack: { type: 'boolean' },
-        });
+    const parsed = parseCommandArgs(
+      this,
+      args,
+      {
+        plan: { type: 'string' },
+        email: { type: 'string' },
+        bot: { type: 'string' },
+        days: { type: 'string' },
+        relink: { type: 'boolean' },
+        slack: { type: 'boolean' },
+      },
+    );
     if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
     if (!v.plan) return usageError(this, 'Say which plan: --plan <key>, e.g. --plan lv-nap-5.');

@@ -51,17 +51,22 @@ export const roundCommand: CliCommand = {
   summary: 'open, extend or close a reporting round; see who has not reported; export the replies',
   usage: USAGE,
   async run(args) {
-    const parsed = parseCommandArgs(this, args, {
-          plan: { type: 'string' },
-          key: { type: 'string' },
-          deadline: { type: 'string' },
-          'title-lv': { type: 'string' },
-          'title-en': { type: 'string' },
-          'days-before': { type: 'string' },
-          format: { type: 'string' },
-          lang: { type: 'string' },
-          out: { type: 'string' },
-        }, true);
+    const parsed = parseCommandArgs(
+      this,
+      args,
+      {
+        plan: { type: 'string' },
+        key: { type: 'string' },
+        deadline: { type: 'string' },
+        'title-lv': { type: 'string' },
+        'title-en': { type: 'string' },
+        'days-before': { type: 'string' },
+        format: { type: 'string' },
+        lang: { type: 'string' },
+        out: { type: 'string' },
+      },
+      true,
+    );
     if ('exit' in parsed) return parsed.exit;
     const v = parsed.values;
     const [action, ...extra] = parsed.positionals;
