@@ -1,0 +1,178 @@
+/**
+ * Outbox benchmark: real MongoDB-wire server and Redis (startLocalServices, own temp dir and
+ * database), the tests' fake Telegram Bot API, the real producer, worker and grammY sender.
+ *
+ *   npm run bench:outbox            BENCH_ENQUEUE=10000 BENCH_UNLIMITED=3000 BENCH_LIMITED_SECONDS=12
+ *
+ * Prints: time to enqueue 10,000 deliveries; deliveries/s to distinct chats with every limit off;
+ * the rate under Telegram's 30/s (fake enforcing it) as a share of 30/s, and the 429s; peak RSS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import mongoose from 'mongoose';
+import { connectMongo } from '../src/db.js';
+import { startLocalServices } from '../src/infra/local-services.js';
+import { createLogger } from '../src/log.js';
+import { DeliveryModel } from '../src/models/index.js';
+import { createRedis } from '../src/redis.js';
+import { createOutbox, produceDeliveries, type DeliveryInput } from '../src/jobs/outbox.js';
+import { DEFAULT_LIMITS, NO_LIMITS } from '../src/jobs/outbox-limits.js';
+import { startOutboxWorkers } from '../src/jobs/outbox-worker.js';
+import { createTelegramSender } from '../src/jobs/senders/telegram.js';
+import { FakeTelegram } from '../tests/support/fake-telegram.js';
+
+const ENQUEUE = Number(process.env.BENCH_ENQUEUE ?? 10_000);
+const UNLIMITED = Number(process.env.BENCH_UNLIMITED ?? 3_000);
+const LIMITED_SECONDS = Number(process.env.BENCH_LIMITED_SECONDS ?? 12);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
+/** e.g. BENCH_LIMITER=30/1000 to try another queue limiter than the default. */
+const LIMITER = process.env.BENCH_LIMITER?.split('/').map(Number);
+/** e.g. BENCH_SPACING=off to see the queue limiter alone. */
+const SPACING = process.env.BENCH_SPACING;
+
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const verdict = (ok: boolean) => (ok ? 'goal met' : 'goal NOT met');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function inputs(run: string, count: number, firstChat: number): DeliveryInput[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `bench:${run}:${i}`,
+    purpose: 'bench',
+    channel: 'telegram' as const,
+    address: String(firstChat + i),
+    text: `Atgādinājums Nr. ${i}: lūdzu, atjaunojiet pasākuma statusu. / Reminder ${i}: please update the measure status.`,
+    choices: [
+      { id: 'status:done', label: 'Pabeigts / Completed' },
+      { id: 'status:later', label: 'Vēlāk / Later' },
+    ],
+  }));
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`${what}: not done within ${timeoutMs / 1000} s`);
+    await sleep(20);
+  }
+}
+
+async function main() {
+  const started = performance.now();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ogp-bench-'));
+  const services = await startLocalServices({
+    mongodbUri: process.env.MONGODB_URI || undefined,
+    redisUrl: process.env.REDIS_URL || undefined,
+    dataDir,
+    database: `bench_outbox_${randomUUID().slice(0, 8)}`,
+    say: (line) => console.log(line),
+  });
+  const redis = createRedis(services.redisUrl);
+  const fake = await new FakeTelegram().start();
+  const log = createLogger('silent');
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  console.log(services.describe.join('\n'));
+  try {
+    await connectMongo(services.mongodbUri);
+    const outbox = createOutbox({ connection: redis, prefix });
+    const sender = createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot });
+
+    // 1. Enqueue: insert + addBulk, no worker running.
+    let t = performance.now();
+    const produced = await produceDeliveries(outbox, inputs('enqueue', ENQUEUE, 1_000_000));
+    const enqueueSeconds = (performance.now() - t) / 1000;
+    const queued = await outbox.queues.telegram.getJobCounts('wait');
+    console.log(
+      `\nEnqueue ${fmt(ENQUEUE)} deliveries: ${fmt(enqueueSeconds, 2)} s (${fmt(produced.created)} recorded, ${fmt(queued.wait ?? 0)} jobs) — goal < 2 s: ${verdict(enqueueSeconds < 2)}`,
+    );
+    // Clear the stage for the send runs: these were only for timing the producer.
+    await outbox.queues.telegram.obliterate({ force: true });
+    await DeliveryModel.collection.drop();
+    await DeliveryModel.createIndexes();
+
+    // 2. Unlimited: our limiter and pacing off, the fake answers everything at once.
+    await produceDeliveries(outbox, inputs('unlimited', UNLIMITED, 2_000_000));
+    let workers = startOutboxWorkers({
+      connection: redis,
+      prefix,
+      senders: { telegram: sender },
+      log,
+      limits: { telegram: NO_LIMITS },
+      concurrency: { telegram: CONCURRENCY },
+    });
+    t = performance.now();
+    await waitUntil('unlimited run', () => fake.sent().length >= UNLIMITED, 600_000);
+    const sentAtFake = (performance.now() - t) / 1000;
+    await waitUntil('unlimited marks', async () => (await DeliveryModel.countDocuments({ state: 'sent' })) >= UNLIMITED, 600_000);
+    const allMarked = (performance.now() - t) / 1000;
+    await workers.close();
+    const rate = UNLIMITED / allMarked;
+    console.log(
+      `Unlimited: ${fmt(UNLIMITED)} deliveries to ${fmt(UNLIMITED)} chats in ${fmt(allMarked, 2)} s = ${fmt(rate)} deliveries/s ` +
+        `(all at the fake after ${fmt(sentAtFake, 2)} s; concurrency ${CONCURRENCY}) — goal ≥ 1,000/s: ${verdict(rate >= 1000)}`,
+    );
+
+    // 3. Limited: Telegram's limits enforced by the fake, ours on (30/s queue-wide, 1/s per chat).
+    // The fake counts the last second's sends; let the unlimited run's fall out of its window.
+    await sleep(1_100);
+    fake.calls.length = 0;
+    fake.limits = { perSecond: 30, perChatMs: 1000 };
+    const limitedCount = Math.round(30 * LIMITED_SECONDS);
+    await produceDeliveries(outbox, inputs('limited', limitedCount, 3_000_000));
+    const limits = {
+      ...DEFAULT_LIMITS.telegram,
+      ...(LIMITER ? { global: { max: LIMITER[0]!, duration: LIMITER[1]! } } : {}),
+      ...(SPACING ? { spacingMs: SPACING === 'off' ? (false as const) : Number(SPACING) } : {}),
+    };
+    console.log(
+      `  queue limiter: ${limits.global ? `${limits.global.max} per ${limits.global.duration} ms` : 'off'}, ` +
+        `spacing ${limits.spacingMs === false ? 'off' : `${limits.spacingMs} ms`}, per chat ${limits.perAddressMs} ms`,
+    );
+    workers = startOutboxWorkers({ connection: redis, prefix, senders: { telegram: sender }, log, limits: { telegram: limits } });
+    await waitUntil('limited run', () => fake.sent().length >= limitedCount, (LIMITED_SECONDS + 60) * 1000);
+    await workers.close();
+    const sends = fake.sent().map((call) => call.at);
+    const windowSeconds = (sends.at(-1)! - sends[0]!) / 1000;
+    // n sends span n-1 intervals of the rate.
+    const limitedRate = (sends.length - 1) / windowSeconds;
+    const tooMany = fake.callsTo('sendMessage').filter((call) => call.status === 429).length;
+    if (process.env.BENCH_DEBUG) {
+      const all = fake.callsTo('sendMessage');
+      const t0 = all[0]!.at;
+      console.log(all.map((c) => `${Math.round(c.at - t0)}${c.status === 429 ? '!' : ''}`).join(' '));
+    }
+    const share = limitedRate / 30;
+    const tooManyShare = tooMany / sends.length;
+    console.log(
+      `Limited (fake enforces 30/s and 1/s per chat): ${fmt(sends.length)} sends in ${fmt(windowSeconds, 2)} s = ${fmt(limitedRate, 2)}/s = ` +
+        `${fmt(share * 100, 1)}% of 30/s — goal ≥ 95%: ${verdict(share >= 0.95)}`,
+    );
+    console.log(`  429 answers: ${tooMany} (${fmt(tooManyShare * 100, 2)}% of sends) — goal < 1%: ${verdict(tooManyShare < 0.01)}`);
+
+    await outbox.queues.telegram.obliterate({ force: true });
+    await outbox.close();
+  } finally {
+    clearInterval(sampler);
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    console.log(`Peak RSS of this process (producer + workers + fake): ${fmt(peakRss / 2 ** 20)} MB — goal < 300 MB: ${verdict(peakRss < 300 * 2 ** 20)}`);
+    console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
+    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+    const leftovers = await redis.keys(`${prefix}:*`);
+    if (leftovers.length > 0) await redis.del(...leftovers);
+    await redis.quit();
+    await fake.stop();
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

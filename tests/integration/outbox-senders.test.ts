@@ -1,0 +1,164 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { DeliveryModel } from '../../src/models/index.js';
+import { createOutbox, produceDeliveries } from '../../src/jobs/outbox.js';
+import { startOutboxWorkers } from '../../src/jobs/outbox-worker.js';
+import { createConsoleSender, type ConsoleMessage } from '../../src/jobs/senders/console.js';
+import { SendError, type SendErrorKind, type Sender } from '../../src/jobs/senders/sender.js';
+import { createSlackSender } from '../../src/jobs/senders/slack.js';
+import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
+import { createRedis } from '../../src/redis.js';
+import { FakeSlack } from '../support/fake-slack.js';
+import { FakeTelegram, telegramFailures, type ApiFailure } from '../support/fake-telegram.js';
+import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+
+const message = { address: '42', text: 'Sveiki! / Hello!', choices: [{ id: 'rsvp:yes', label: 'Būšu / Attending' }] };
+
+async function sendError(sender: Sender, address = message.address): Promise<SendError> {
+  const error = await sender.send({ ...message, address }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SendError);
+  return error as SendError;
+}
+
+describe('Telegram sender against the fake Bot API', () => {
+  let fake: FakeTelegram;
+  let sender: Sender;
+  beforeAll(async () => {
+    fake = await new FakeTelegram().start();
+    sender = createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot });
+  });
+  afterAll(() => fake.stop());
+
+  it('sends JSON with one button per row and returns the message id, counting per chat', async () => {
+    expect(await sender.send(message)).toEqual({ messageId: '1' });
+    expect(await sender.send({ ...message, choices: [] })).toEqual({ messageId: '2' });
+    expect(await sender.send({ ...message, address: '43' })).toEqual({ messageId: '1' });
+    const [first, second] = fake.sent(42);
+    expect(first?.result).toMatchObject({
+      message_id: 1,
+      chat: { id: 42, type: 'private' },
+      from: { id: fake.bot.id, is_bot: true },
+      text: message.text,
+      reply_markup: { inline_keyboard: [[{ text: 'Būšu / Attending', callback_data: 'rsvp:yes' }]] },
+    });
+    expect(second?.params).not.toHaveProperty('reply_markup');
+  });
+
+  const cases: [string, ApiFailure, { kind: SendErrorKind; code: string; retryAfterMs?: number }][] = [
+    ['429', telegramFailures.tooManyRequests(3), { kind: 'rate_limited', code: 'rate_limited', retryAfterMs: 3000 }],
+    ['403 blocked', telegramFailures.blocked(), { kind: 'unreachable', code: 'blocked' }],
+    ['403 deactivated', telegramFailures.deactivated(), { kind: 'unreachable', code: 'user_deactivated' }],
+    ['400 chat not found', telegramFailures.chatNotFound(), { kind: 'unreachable', code: 'chat_not_found' }],
+    ['other 400', telegramFailures.badRequest("can't parse entities"), { kind: 'permanent', code: 'bad_request' }],
+    ['500', telegramFailures.serverError(500), { kind: 'transient', code: 'server_error' }],
+    ['a proxy page', telegramFailures.proxyErrorPage(502), { kind: 'transient', code: 'network_error' }],
+    ['a dropped connection', telegramFailures.disconnect(), { kind: 'transient', code: 'network_error' }],
+  ];
+  it.each(cases)('classifies %s', async (_name, failure, expected) => {
+    fake.failNext(1, failure, { method: 'sendMessage' });
+    expect(await sendError(sender)).toMatchObject(expected);
+  });
+
+  it('classifies a wrong token as permanent', async () => {
+    const wrong = createTelegramSender({ token: '1:wrong', apiRoot: fake.apiRoot });
+    expect(await sendError(wrong)).toMatchObject({ kind: 'permanent', code: 'unauthorized', message: 'Unauthorized' });
+  });
+
+  it('enforces Telegram limits when asked: a second message to one chat within a second gets 429', async () => {
+    fake.limits = { perSecond: 30, perChatMs: 1000 };
+    try {
+      await sender.send({ ...message, address: '77' });
+      expect(await sendError(sender, '77')).toMatchObject({ kind: 'rate_limited', retryAfterMs: 1000 });
+      await expect(sender.send({ ...message, address: '78' })).resolves.toBeTruthy();
+    } finally {
+      fake.limits = false;
+    }
+  });
+});
+
+describe('Slack sender against the fake Web API', () => {
+  let fake: FakeSlack;
+  let sender: Sender;
+  beforeAll(async () => {
+    fake = await FakeSlack.start({ users: [{ id: 'U100' }, { id: 'U200' }] });
+    sender = createSlackSender({ token: fake.token, apiUrl: fake.url });
+  });
+  afterAll(() => fake.stop());
+
+  it('posts text and Block Kit buttons and returns the ts', async () => {
+    const channel = fake.dmOf('U100');
+    const { messageId } = await sender.send({ ...message, address: channel, text: 'Termiņš < 3 dienas & vairāk' });
+    const stored = fake.lastMessageIn(channel);
+    expect(stored?.ts).toBe(messageId);
+    expect(stored?.text).toBe('Termiņš &lt; 3 dienas &amp; vairāk');
+    expect(stored?.blocks.at(-1)).toMatchObject({
+      type: 'actions',
+      elements: [{ type: 'button', action_id: 'rsvp:yes', value: 'rsvp:yes', text: { type: 'plain_text', text: 'Būšu / Attending' } }],
+    });
+  });
+
+  it('maps a 429 to rate_limited with Retry-After, without the client waiting', async () => {
+    fake.rateLimitNext('chat.postMessage', 7);
+    const started = Date.now();
+    expect(await sendError(sender, fake.dmOf('U100'))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 });
+    expect(Date.now() - started).toBeLessThan(7000);
+  });
+
+  it.each([
+    ['channel_not_found', 'unreachable'],
+    ['account_inactive', 'unreachable'],
+    ['is_archived', 'unreachable'],
+    ['invalid_auth', 'permanent'],
+    ['internal_error', 'transient'],
+    ['msg_too_long', 'permanent'],
+  ])('classifies %s as %s', async (error, kind) => {
+    fake.failNext('chat.postMessage', error);
+    expect(await sendError(sender, fake.dmOf('U100'))).toMatchObject({ kind });
+  });
+
+  it('classifies a refused connection as transient', async () => {
+    const offline = createSlackSender({ token: fake.token, apiUrl: 'http://127.0.0.1:9/api/', timeoutMs: 2000 });
+    expect(await sendError(offline)).toMatchObject({ kind: 'transient', code: 'network_error' });
+  });
+});
+
+describe('outbox workers for Slack and the console', () => {
+  useTestDatabase();
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedis(inject('redisUrl'));
+  });
+  afterAll(() => redis.quit());
+
+  it('delivers through the same queue and worker on every channel', async () => {
+    const slack = await FakeSlack.start({ users: [{ id: 'U300' }] });
+    const printed: ConsoleMessage[] = [];
+    const prefix = uniquePrefix();
+    const outbox = createOutbox({ connection: redis, prefix });
+    const workers = startOutboxWorkers({
+      connection: redis,
+      prefix,
+      senders: { slack: createSlackSender({ token: slack.token, apiUrl: slack.url }), console: createConsoleSender((m) => void printed.push(m)) },
+      log: createLogger('silent'),
+    });
+    try {
+      const dm = slack.dmOf('U300');
+      await produceDeliveries(outbox, [
+        { key: `${prefix}:slack`, purpose: 'test', channel: 'slack', address: dm, text: 'Sveiki, Slack!' },
+        { key: `${prefix}:console`, purpose: 'test', channel: 'console', address: 'demo', text: 'Sveiki, terminālis!', choices: [{ id: 'a', label: 'A' }] },
+      ]);
+      await expect.poll(() => DeliveryModel.countDocuments({ key: { $regex: `^${prefix}:` }, state: 'sent' }), { timeout: 10_000 }).toBe(2);
+      const sentSlack = await DeliveryModel.findOne({ key: `${prefix}:slack` }).lean();
+      expect(sentSlack?.platformMessageId).toBe(slack.lastMessageIn(dm)?.ts);
+      expect(printed).toEqual([{ address: 'demo', text: 'Sveiki, terminālis!', choices: [{ id: 'a', label: 'A' }], messageId: '1' }]);
+    } finally {
+      await workers.close();
+      await outbox.close();
+      await slack.stop();
+    }
+  });
+});

@@ -1,0 +1,260 @@
+import type { Redis } from 'ioredis';
+import { Types } from 'mongoose';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { ChannelIdentityModel, ContactModel, DeliveryModel } from '../../src/models/index.js';
+import { createOutbox, OutboxInputError, produceDeliveries, requeuePending, type DeliveryInput, type Outbox } from '../../src/jobs/outbox.js';
+import { NO_LIMITS, type ChannelLimits } from '../../src/jobs/outbox-limits.js';
+import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
+import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
+import { createRedis } from '../../src/redis.js';
+import { FakeTelegram, telegramFailures } from '../support/fake-telegram.js';
+import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+
+useTestDatabase();
+
+const log = createLogger('silent');
+let redis: Redis;
+let fake: FakeTelegram;
+let prefix: string;
+let outbox: Outbox;
+let workers: OutboxWorkers | undefined;
+
+beforeAll(() => {
+  redis = createRedis(inject('redisUrl'));
+});
+afterAll(async () => {
+  await redis.quit();
+});
+
+beforeEach(async () => {
+  fake = await new FakeTelegram().start();
+  prefix = uniquePrefix();
+  // Short backoff so retries happen within the test; three tries in all.
+  outbox = createOutbox({ connection: redis, prefix, jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } } });
+});
+
+afterEach(async () => {
+  await workers?.close();
+  workers = undefined;
+  await outbox.close();
+  await fake.stop();
+});
+
+function startWorkers(limits: Partial<ChannelLimits> = NO_LIMITS): OutboxWorkers {
+  workers = startOutboxWorkers({
+    connection: redis,
+    prefix,
+    senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
+    log,
+    limits: { telegram: limits },
+  });
+  return workers;
+}
+
+let seq = 0;
+function reminder(chatId: number, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
+  seq += 1;
+  return {
+    key: `test:${prefix}:${seq}`,
+    purpose: 'reminder',
+    channel: 'telegram',
+    address: String(chatId),
+    text: 'Atgādinājums: lūdzu, atjaunojiet pasākuma 3.5 statusu. / Reminder: please update measure 3.5.',
+    choices: [
+      { id: 'status:done', label: 'Pabeigts / Completed' },
+      { id: 'status:progress', label: 'Procesā / In progress' },
+    ],
+    ...overrides,
+  };
+}
+
+async function settled(key: string, timeoutMs = 15_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const delivery = await DeliveryModel.findOne({ key }).lean();
+    if (delivery && delivery.state !== 'pending') return delivery;
+    if (Date.now() > until) throw new Error(`delivery ${key} still ${delivery?.state ?? 'missing'} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('outbox', () => {
+  it('sends a delivery once with its buttons and records the platform message id', async () => {
+    startWorkers();
+    const input = reminder(1001);
+    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 1, existing: 0 });
+    const delivery = await settled(input.key);
+    expect(delivery).toMatchObject({ state: 'sent', attempts: 1, platformMessageId: '1' });
+    expect(delivery.sentAt).toBeInstanceOf(Date);
+    const [call] = fake.sent(1001);
+    expect(call?.params.text).toBe(input.text);
+    expect(call?.params.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Pabeigts / Completed', callback_data: 'status:done' }], [{ text: 'Procesā / In progress', callback_data: 'status:progress' }]],
+    });
+  });
+
+  it('sends a key produced twice once, also after its job was removed from Redis', async () => {
+    startWorkers();
+    const input = reminder(1002);
+    expect(await produceDeliveries(outbox, [input, input])).toEqual({ created: 1, existing: 1 });
+    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
+    await settled(input.key);
+
+    // The queue forgets everything; producing again must not send again.
+    await outbox.queues.telegram.obliterate({ force: true });
+    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
+    expect(await outbox.queues.telegram.getJobCounts('wait', 'delayed', 'active')).toEqual({ wait: 0, delayed: 0, active: 0 });
+    // Even a stray job for the sent delivery is skipped by the worker, which re-reads the record.
+    const delivery = await DeliveryModel.findOne({ key: input.key }).lean();
+    const stray = await outbox.queues.telegram.add('reminder', { deliveryId: String(delivery?._id) });
+    await expect.poll(async () => (await stray.getState()) === 'completed' || (await outbox.queues.telegram.getJob(stray.id!)) === undefined).toBe(true);
+    await sleep(200);
+    expect(fake.sent(1002)).toHaveLength(1);
+  });
+
+  it('queues a still-pending key again when its job was lost, and sends it once', async () => {
+    const input = reminder(1003);
+    await produceDeliveries(outbox, [input]);
+    await outbox.queues.telegram.obliterate({ force: true });
+    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
+    expect(await outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 1 });
+    startWorkers();
+    expect(await settled(input.key)).toMatchObject({ state: 'sent' });
+    await sleep(200);
+    expect(fake.sent(1003)).toHaveLength(1);
+  });
+
+  it('honours a 429 retry_after through the queue without using up an attempt', async () => {
+    await outbox.close();
+    // One attempt only: if the 429 counted as a failed attempt the delivery would end `failed`.
+    outbox = createOutbox({ connection: redis, prefix, jobOptions: { attempts: 1 } });
+    startWorkers({ global: { max: 30, duration: 1000 }, perAddressMs: 1000 });
+    fake.failNext(1, telegramFailures.tooManyRequests(2), { method: 'sendMessage' });
+    const input = reminder(1004);
+    await produceDeliveries(outbox, [input]);
+    const delivery = await settled(input.key);
+    expect(delivery).toMatchObject({ state: 'sent', attempts: 2, lastError: { code: 'rate_limited' } });
+    const calls = fake.callsTo('sendMessage');
+    expect(calls.map((c) => c.status)).toEqual([429, 200]);
+    expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2_000);
+    expect(fake.sent(1004)).toHaveLength(1);
+  });
+
+  it('marks a user who blocked the bot unreachable: identity inactive, delivery undeliverable, no retry', async () => {
+    startWorkers();
+    const contact = await ContactModel.create({ name: 'Ilze Ozola', email: `ilze.${prefix}@example.lv` });
+    await ChannelIdentityModel.create({ contact: contact._id, channel: 'telegram', externalId: '2001', address: '2001' });
+    fake.block(2001);
+    const input = reminder(2001, { contact: contact._id });
+    await produceDeliveries(outbox, [input]);
+    expect(await settled(input.key)).toMatchObject({ state: 'undeliverable', attempts: 1, lastError: { code: 'blocked' } });
+    const identity = await ChannelIdentityModel.findOne({ contact: contact._id }).lean();
+    expect(identity).toMatchObject({ active: false, inactiveReason: 'blocked' });
+    await sleep(400);
+    expect(fake.callsTo('sendMessage')).toHaveLength(1);
+  });
+
+  it('marks a chat Telegram does not know undeliverable without retrying', async () => {
+    startWorkers();
+    fake.forgetChat(2002);
+    const input = reminder(2002);
+    await produceDeliveries(outbox, [input]);
+    expect(await settled(input.key)).toMatchObject({ state: 'undeliverable', lastError: { code: 'chat_not_found' } });
+    await sleep(400);
+    expect(fake.callsTo('sendMessage')).toHaveLength(1);
+  });
+
+  it('retries 5xx answers with backoff and records the attempts', async () => {
+    startWorkers();
+    fake.failNext(1, telegramFailures.serverError(500), { method: 'sendMessage' });
+    fake.failNext(1, telegramFailures.proxyErrorPage(502), { method: 'sendMessage' });
+    const input = reminder(3001);
+    await produceDeliveries(outbox, [input]);
+    const delivery = await settled(input.key);
+    expect(delivery).toMatchObject({ state: 'sent', attempts: 3, platformMessageId: '1', lastError: { code: 'network_error' } });
+    expect(fake.callsTo('sendMessage').map((c) => c.status)).toEqual([500, 502, 200]);
+  });
+
+  it('gives up after the last attempt and marks the delivery failed', async () => {
+    startWorkers();
+    fake.failNext(10, telegramFailures.serverError(503), { method: 'sendMessage' });
+    const input = reminder(3002);
+    await produceDeliveries(outbox, [input]);
+    expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 3, lastError: { code: 'server_error' } });
+    await sleep(300);
+    expect(fake.callsTo('sendMessage')).toHaveLength(3);
+  });
+
+  it('fails a message the platform refuses without retrying', async () => {
+    startWorkers();
+    const input = reminder(3003, { text: 'x'.repeat(5000) });
+    await produceDeliveries(outbox, [input]);
+    expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'bad_request' } });
+    await sleep(300);
+    expect(fake.callsTo('sendMessage')).toHaveLength(1);
+  });
+
+  it('paces messages to one chat about a second apart', async () => {
+    startWorkers({ global: { max: 30, duration: 1000 }, perAddressMs: 1000 });
+    const inputs = [reminder(4001), reminder(4001), reminder(4001), reminder(4002)];
+    await produceDeliveries(outbox, inputs);
+    for (const input of inputs) expect(await settled(input.key)).toMatchObject({ state: 'sent' });
+    const times = fake.sent(4001).map((call) => call.at);
+    expect(times).toHaveLength(3);
+    // Measured at the fake, so network jitter of a few ms either way is allowed.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(950);
+    // Another chat is not held up by the first one.
+    expect(fake.sent(4002)[0]!.at - times[0]!).toBeLessThan(950);
+  });
+
+  it('skips a delivery cancelled after it was queued', async () => {
+    const input = reminder(5001);
+    await produceDeliveries(outbox, [input]);
+    await DeliveryModel.updateOne({ key: input.key }, { $set: { state: 'cancelled' } });
+    startWorkers();
+    await expect.poll(() => outbox.queues.telegram.getJobCounts('wait', 'active')).toEqual({ wait: 0, active: 0 });
+    await sleep(200);
+    expect(fake.callsTo('sendMessage')).toHaveLength(0);
+    expect(await DeliveryModel.findOne({ key: input.key }).lean()).toMatchObject({ state: 'cancelled', attempts: 0 });
+  });
+
+  it('re-queues old pending deliveries whose job never made it to Redis', async () => {
+    const lost = reminder(6001);
+    const old = new Date(Date.now() - 10 * 60_000);
+    // As if the producer crashed between the insert and the enqueue.
+    await DeliveryModel.create({ ...lost, state: 'pending', createdAt: old, updatedAt: old });
+    const fresh = reminder(6002);
+    await DeliveryModel.create({ ...fresh, state: 'pending' });
+    expect(await requeuePending(outbox, { olderThanMs: 5 * 60_000 })).toBe(1);
+    startWorkers();
+    expect(await settled(lost.key)).toMatchObject({ state: 'sent' });
+    expect(await DeliveryModel.findOne({ key: fresh.key }).lean()).toMatchObject({ state: 'pending' });
+    expect(fake.sent(6002)).toHaveLength(0);
+  });
+
+  it('refuses invalid input as a whole and records nothing', async () => {
+    const good = reminder(7001);
+    const bad = reminder(7002, { address: ' ', choices: [{ id: 'x'.repeat(65), label: 'Garš / Long' }] });
+    const error = await produceDeliveries(outbox, [good, bad]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutboxInputError);
+    expect((error as OutboxInputError).problems).toEqual([
+      expect.stringContaining('inputs[1].address'),
+      expect.stringContaining('inputs[1].choices.0.id: must be at most 64 bytes'),
+    ]);
+    expect(await DeliveryModel.countDocuments({ key: { $in: [good.key, bad.key] } })).toBe(0);
+    expect(await outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 0 });
+  });
+
+  it('takes a contact as an ObjectId or its hex string', async () => {
+    const id = new Types.ObjectId();
+    const a = reminder(7003, { contact: id });
+    const b = reminder(7004, { contact: id.toHexString() });
+    await produceDeliveries(outbox, [a, b]);
+    const stored = await DeliveryModel.find({ key: { $in: [a.key, b.key] } }).lean();
+    expect(stored.map((d) => String(d.contact))).toEqual([id.toHexString(), id.toHexString()]);
+  });
+});
