@@ -164,7 +164,7 @@ export class FakeTelegram {
     );
   }
 
-  /** Resolves once `predicate` holds (checked after every call), or rejects after `timeoutMs`. */
+  /** Resolves once `predicate` holds (checked when a call arrives and when it is answered), or rejects after `timeoutMs`. */
   async waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
     const now = predicate();
     if (now) return now;
@@ -268,7 +268,9 @@ export class FakeTelegram {
     const message = this.chats.get(chatId)?.find((m) => m.message_id === messageId && m.from?.id === this.bot.id);
     if (!message) throw new ApiFailureError(telegramFailures.badRequest('message to edit not found'));
     const text = withText ? textParam(p) : message.text;
-    const markup = inlineMarkupParam(p);
+    // An empty inline keyboard removes the buttons, as in Telegram: the message has no markup then.
+    const given = inlineMarkupParam(p);
+    const markup = given && given.inline_keyboard.length > 0 ? given : undefined;
     if (text === message.text && JSON.stringify(markup) === JSON.stringify(message.reply_markup)) {
       throw new ApiFailureError(
         telegramFailures.badRequest(
@@ -397,6 +399,8 @@ export class FakeTelegram {
     try {
       call.params = await readParams(req, url);
       this.calls.push(call);
+      // Waiters may care that a call arrived (e.g. a getUpdates from a higher offset), not only that it ended.
+      for (const wake of [...this.waiters]) wake();
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       if (!match) return fail(telegramFailures.notFound());
       if (match[1] !== this.token) return fail(telegramFailures.unauthorized());
