@@ -22,13 +22,16 @@ import type { Channel } from './models/index.js';
 
 type Stop = () => Promise<void>;
 
-async function startWeb(config: AppConfig, runtime: Runtime, log: Logger): Promise<Stop[]> {
+async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: (reason: string) => void): Promise<Stop[]> {
   const routes: Route[] = healthRoutes(runtime.redis);
   const stops: Stop[] = [];
   if (config.telegram) {
     const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, log });
     const telegram = await startTelegram(bot, config.telegram, log);
     if (telegram.route) routes.push(telegram.route);
+    // Polling that ends on its own (a wrong token, or a second poller: Telegram's 409) leaves a
+    // service that looks alive but hears nothing; stop so that the supervisor sees it.
+    void telegram.finished.then((error) => error && fail(`telegram polling ended: ${error.message}`));
     stops.push(() => telegram.stop());
   }
   if (config.slack) {
@@ -75,17 +78,20 @@ async function main(): Promise<void> {
   const wants = (role: AppConfig['role']) => config.role === 'all' || config.role === role;
   if (wants('worker')) stops.push(...startWorker(config, runtime, log));
   if (wants('scheduler')) stops.push(...(await startScheduler(runtime, log)));
-  if (wants('web')) stops.push(...(await startWeb(config, runtime, log)));
-  log.info({ role: config.role }, 'started');
-
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'stopping');
+  let stopping = false;
+  const shutdown = async (reason: string, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason }, 'stopping');
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await runtime.close();
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT', 0));
+  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+
+  if (wants('web')) stops.push(...(await startWeb(config, runtime, log, (reason) => void shutdown(reason, 1))));
+  log.info({ role: config.role }, 'started');
 }
 
 main().catch((error: unknown) => {
