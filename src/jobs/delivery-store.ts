@@ -1,18 +1,34 @@
-import type { Types } from 'mongoose';
+import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import { ChannelIdentityModel } from '../models/contact.js';
-import { DeliveryModel, type DeliveryState } from '../models/delivery.js';
+import { DeliveryModel, type Delivery, type DeliveryState } from '../models/delivery.js';
 import type { Channel } from '../models/shared.js';
+import { microBatch } from './micro-batch.js';
 import type { SendError } from './senders/sender.js';
 
 /**
- * The worker's writes after a send. Each sets absolute values (never `$inc`) so that repeating a
- * write after an error is harmless, and each is retried a few times: once the platform has the
- * message, losing the mark to a passing database error would mean sending it again.
+ * The worker's reads and writes of deliveries. Reads and marks from concurrent jobs are grouped
+ * (micro-batch.ts). Every mark sets absolute values (never `$inc`), so repeating it after an error
+ * is harmless, and marks are retried a few times: once the platform has the message, losing the
+ * mark to a passing database error would mean sending it again.
  *
- * The filter is the bare `_id` on purpose: FerretDB pushes only an `{ _id }` filter down to its
+ * Marks filter on the bare `_id` on purpose: FerretDB pushes only an `{ _id }` filter down to its
  * storage and reads the whole collection for anything else. The worker has just read the delivery
- * as `pending`, and only it holds the job, so a state condition would add little.
+ * as `pending` and holds the job's lock, so a state condition would add little.
  */
+
+export type StoredDelivery = Delivery & { _id: Types.ObjectId };
+
+export interface DeliveryStore {
+  load(id: string): Promise<StoredDelivery | undefined>;
+  markSent(id: Types.ObjectId, messageId: string, attempts: number): Promise<void>;
+  /** Records a failed try; `state` stays `pending` while the queue will try again. */
+  markAttempt(
+    id: Types.ObjectId,
+    outcome: { state: Extract<DeliveryState, 'pending' | 'failed' | 'undeliverable'>; attempts: number; error: SendError },
+  ): Promise<void>;
+  /** The recipient blocked the bot or is gone: stop addressing this identity until it links again. */
+  deactivateIdentity(channel: Channel, address: string, reason: string): Promise<void>;
+}
 
 const RETRY_DELAYS_MS = [50, 150, 400, 1_000, 2_000];
 
@@ -29,28 +45,29 @@ export async function withWriteRetry<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function markSent(id: Types.ObjectId, messageId: string, attempts: number, now = new Date()): Promise<void> {
-  // `sent` is the truth even if someone cancelled meanwhile: the platform has it.
-  await withWriteRetry(() =>
-    DeliveryModel.updateOne({ _id: id }, { $set: { state: 'sent', platformMessageId: messageId, sentAt: now, attempts } }),
-  );
-}
+export function createDeliveryStore(): DeliveryStore {
+  // One findById per job, not a grouped `$in`: FerretDB answers `{ _id }` from its index and
+  // `$in` by reading the whole collection.
+  const load = async (id: string) =>
+    Types.ObjectId.isValid(id) ? ((await DeliveryModel.findById(id).lean<StoredDelivery>()) ?? undefined) : undefined;
+  const write = microBatch(async (ops: AnyBulkWriteOperation<Delivery>[]) => {
+    await withWriteRetry(() => DeliveryModel.bulkWrite(ops, { ordered: false }));
+    return ops.map(() => undefined);
+  });
 
-/** Records a failed try; `state` stays `pending` while the queue will try again. */
-export async function markAttempt(
-  id: Types.ObjectId,
-  outcome: { state: Extract<DeliveryState, 'pending' | 'failed' | 'undeliverable'>; attempts: number; error: SendError },
-  now = new Date(),
-): Promise<void> {
-  const lastError = { code: outcome.error.code, message: outcome.error.message.slice(0, 500), at: now };
-  await withWriteRetry(() =>
-    DeliveryModel.updateOne({ _id: id }, { $set: { state: outcome.state, attempts: outcome.attempts, lastError } }),
-  );
-}
-
-/** The recipient blocked the bot or is gone: stop addressing this identity until it links again. */
-export async function deactivateIdentity(channel: Channel, address: string, reason: string): Promise<void> {
-  await withWriteRetry(() =>
-    ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }),
-  );
+  return {
+    load,
+    markSent: (id, messageId, attempts) =>
+      // `sent` is the truth even if someone cancelled meanwhile: the platform has it.
+      write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'sent', platformMessageId: messageId, sentAt: new Date(), attempts } } } }),
+    markAttempt: (id, outcome) => {
+      const lastError = { code: outcome.error.code, message: outcome.error.message.slice(0, 500), at: new Date() };
+      return write({ updateOne: { filter: { _id: id }, update: { $set: { state: outcome.state, attempts: outcome.attempts, lastError } } } });
+    },
+    async deactivateIdentity(channel, address, reason) {
+      await withWriteRetry(() =>
+        ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }),
+      );
+    },
+  };
 }

@@ -1,9 +1,8 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { DeliveryModel } from '../models/delivery.js';
 import { CHANNELS, type Channel } from '../models/shared.js';
-import { deactivateIdentity, markAttempt, markSent } from './delivery-marks.js';
+import { createDeliveryStore, type DeliveryStore } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
 import { asSendError, type SendError, type Sender } from './senders/sender.js';
@@ -32,6 +31,7 @@ const DEFAULT_CONCURRENCY: Record<Channel, number> = { telegram: 50, slack: 10, 
 export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers {
   const workers: Worker<OutboxJobData, JobOutcome>[] = [];
   const queues: Queue[] = [];
+  const store = createDeliveryStore();
   for (const channel of CHANNELS) {
     const sender = options.senders[channel];
     if (!sender) continue;
@@ -41,7 +41,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
     const queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
     queues.push(queue);
     const log = options.log.child({ channel });
-    const processor = createProcessor({ channel, sender, limits, queue, redis: options.connection, prefix: options.prefix, log });
+    const processor = createProcessor({ channel, sender, limits, queue, store, redis: options.connection, prefix: options.prefix, log });
     const worker = new Worker<OutboxJobData, JobOutcome>(name, processor, {
       connection: options.connection,
       prefix: options.prefix,
@@ -70,6 +70,7 @@ interface ProcessorContext {
   sender: Sender;
   limits: ChannelLimits;
   queue: Queue;
+  store: DeliveryStore;
   redis: Redis;
   prefix: string;
   log: Logger;
@@ -78,7 +79,7 @@ interface ProcessorContext {
 function createProcessor(ctx: ProcessorContext) {
   return async (job: Job<OutboxJobData, JobOutcome>, token?: string): Promise<JobOutcome> => {
     // The job carries only the id: the record decides. Cancelled, sent or vanished means no send.
-    const delivery = await DeliveryModel.findById(job.data.deliveryId).lean();
+    const delivery = await ctx.store.load(job.data.deliveryId);
     if (!delivery || delivery.state !== 'pending') return { outcome: 'skipped' };
 
     const pace = paceKey(ctx.prefix, ctx.channel, delivery.address);
@@ -110,7 +111,7 @@ function createProcessor(ctx: ProcessorContext) {
       switch (error.kind) {
         case 'rate_limited': {
           const waitMs = error.retryAfterMs ?? 1_000;
-          await markAttempt(delivery._id, { state: 'pending', attempts, error });
+          await ctx.store.markAttempt(delivery._id, { state: 'pending', attempts, error });
           ctx.log.warn({ ...at, waitMs }, 'rate limited by the platform');
           if (ctx.limits.perAddressMs !== false) await holdPace(ctx.redis, pace, waitMs);
           if (ctx.limits.global) {
@@ -123,23 +124,23 @@ function createProcessor(ctx: ProcessorContext) {
           throw new DelayedError();
         }
         case 'unreachable':
-          await deactivateIdentity(ctx.channel, delivery.address, error.code);
-          await markAttempt(delivery._id, { state: 'undeliverable', attempts, error });
+          await ctx.store.deactivateIdentity(ctx.channel, delivery.address, error.code);
+          await ctx.store.markAttempt(delivery._id, { state: 'undeliverable', attempts, error });
           ctx.log.info(at, 'recipient unreachable; identity deactivated');
           return { outcome: 'undeliverable' };
         case 'permanent':
-          await markAttempt(delivery._id, { state: 'failed', attempts, error });
+          await ctx.store.markAttempt(delivery._id, { state: 'failed', attempts, error });
           ctx.log.warn(at, 'the platform refused the message');
           return { outcome: 'failed' };
         case 'transient': {
           const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-          await markAttempt(delivery._id, { state: last ? 'failed' : 'pending', attempts, error });
+          await ctx.store.markAttempt(delivery._id, { state: last ? 'failed' : 'pending', attempts, error });
           ctx.log.warn({ ...at, attempt: job.attemptsMade + 1, last }, 'send failed; the queue retries with backoff');
           throw error;
         }
       }
     }
-    await markSent(delivery._id, messageId, attempts);
+    await ctx.store.markSent(delivery._id, messageId, attempts);
     ctx.log.debug({ deliveryId: String(delivery._id), purpose: delivery.purpose }, 'delivery sent');
     return { outcome: 'sent' };
   };

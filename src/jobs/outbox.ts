@@ -123,11 +123,22 @@ export async function produceDeliveries(outbox: Outbox, inputs: DeliveryInput[])
 
   let created = 0;
   let existing = 0;
+  // Writing slice n+1 overlaps queueing slice n; at most one enqueue is in flight.
+  let enqueueing: Promise<void> = Promise.resolve();
   for (let at = 0; at < valid.length; at += SLICE) {
-    const result = await produceSlice(outbox, valid.slice(at, at + SLICE) as z.output<typeof deliveryInputSchema>[]);
-    created += result.created;
-    existing += result.existing;
+    const slice = await recordSlice(valid.slice(at, at + SLICE) as z.output<typeof deliveryInputSchema>[]);
+    await enqueueing;
+    enqueueing = enqueue(outbox, slice.queueable);
+    // Handled at the next `await`; without this a failure meanwhile would count as unhandled.
+    enqueueing.catch(() => undefined);
+    created += slice.created;
+    existing += slice.existing;
+    if (slice.failure) {
+      await enqueueing;
+      throw slice.failure;
+    }
   }
+  await enqueueing;
   return { created, existing };
 }
 
@@ -138,7 +149,7 @@ interface Queueable {
   purpose: string;
 }
 
-async function produceSlice(outbox: Outbox, inputs: z.output<typeof deliveryInputSchema>[]) {
+async function recordSlice(inputs: z.output<typeof deliveryInputSchema>[]) {
   const now = new Date();
   const docs = inputs.map((input) => ({
     _id: new Types.ObjectId(),
@@ -157,7 +168,7 @@ async function produceSlice(outbox: Outbox, inputs: z.output<typeof deliveryInpu
 
   // The driver's insertMany: one round trip for the slice; validation was done above with zod.
   const duplicates = new Set<number>();
-  let otherFailure: unknown;
+  let failure: unknown;
   try {
     await DeliveryModel.collection.insertMany(docs, { ordered: false });
   } catch (error) {
@@ -165,7 +176,7 @@ async function produceSlice(outbox: Outbox, inputs: z.output<typeof deliveryInpu
     if (!writeErrors) throw error;
     for (const writeError of writeErrors) {
       if (writeError.code === 11000) duplicates.add(writeError.index);
-      else otherFailure ??= error;
+      else failure ??= error;
     }
   }
 
@@ -177,9 +188,7 @@ async function produceSlice(outbox: Outbox, inputs: z.output<typeof deliveryInpu
     repeatedKeys.length > 0
       ? await DeliveryModel.find({ key: { $in: repeatedKeys }, state: 'pending' }, { _id: 1, key: 1, channel: 1, purpose: 1 }).lean<Queueable[]>()
       : [];
-  await enqueue(outbox, [...fresh, ...stillPending]);
-  if (otherFailure) throw otherFailure;
-  return { created: fresh.length, existing: duplicates.size };
+  return { created: fresh.length, existing: duplicates.size, queueable: [...fresh, ...stillPending], failure };
 }
 
 async function enqueue(outbox: Outbox, deliveries: Queueable[]): Promise<void> {
