@@ -5,7 +5,7 @@ import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
-import { asSendError, type SendError, type Sender } from './senders/sender.js';
+import { asSendError, SendError, type Sender } from './senders/sender.js';
 
 export interface OutboxWorkersOptions {
   /** Shared command connection; BullMQ makes its own blocking connection from it. The caller closes it. */
@@ -50,9 +50,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
     });
     worker.on('error', (error) => log.error({ err: error }, 'outbox worker error'));
     worker.on('failed', (job, error) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
-        log.warn({ deliveryId: job.data.deliveryId, code: (error as Partial<SendError>).code }, 'delivery failed after the last attempt');
-      }
+      if (!(error instanceof SendError)) log.error({ deliveryId: job?.data.deliveryId, err: error }, 'outbox job failed');
     });
     workers.push(worker);
   }
@@ -135,11 +133,13 @@ function createProcessor(ctx: ProcessorContext) {
         case 'transient': {
           const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
           await ctx.store.markAttempt(delivery._id, { state: last ? 'failed' : 'pending', attempts, error });
-          ctx.log.warn({ ...at, attempt: job.attemptsMade + 1, last }, 'send failed; the queue retries with backoff');
+          ctx.log.warn({ ...at, attempt: job.attemptsMade + 1 }, last ? 'send failed; that was the last attempt' : 'send failed; the queue retries with backoff');
           throw error;
         }
       }
     }
+    // The mark is retried inside the store. Should it still fail, the job fails and the queue
+    // tries again: BullMQ is at-least-once, so a database outage right after a send can repeat it.
     await ctx.store.markSent(delivery._id, messageId, attempts);
     ctx.log.debug({ deliveryId: String(delivery._id), purpose: delivery.purpose }, 'delivery sent');
     return { outcome: 'sent' };

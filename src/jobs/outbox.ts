@@ -35,13 +35,15 @@ export interface OutboxOptions {
 
 /**
  * 8 tries with exponential backoff from 2 s (2, 4, … 128 s, about 4 minutes in all) ride out a
- * platform hiccup without holding a worker. Finished jobs are dropped soon: MongoDB keeps the record.
+ * platform hiccup without holding a worker. MongoDB keeps the record, so Redis keeps little:
+ * completed jobs for an hour (the queue board), failed ones not at all. A job that failed while
+ * the database was down leaves its delivery `pending`; with the job gone, requeuePending() finds it.
  */
 export const OUTBOX_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: { age: 3_600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3_600 },
+  removeOnFail: true,
 } satisfies JobsOptions;
 
 export function outboxQueueName(channel: Channel): string {
