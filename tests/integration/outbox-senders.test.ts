@@ -80,6 +80,61 @@ describe('Telegram sender against the fake Bot API', () => {
   });
 });
 
+describe('the fake Bot API speaks Telegram\'s wire format', () => {
+  let fake: FakeTelegram;
+  beforeAll(async () => {
+    fake = await new FakeTelegram({ maxPollSeconds: 1 }).start();
+  });
+  afterAll(() => fake.stop());
+  const call = async (method: string, init: RequestInit = {}, token = fake.token) => {
+    const response = await fetch(`${fake.apiRoot}/bot${token}/${method}`, { method: 'POST', ...init });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+
+  it('takes urlencoded, multipart and query-string parameters, with reply_markup as a JSON string', async () => {
+    const markup = JSON.stringify({ inline_keyboard: [[{ text: 'Jā', callback_data: 'y' }]] });
+    const form = await call('sendMessage', { body: new URLSearchParams({ chat_id: '501', text: 'Forma', reply_markup: markup }) });
+    const multipart = new FormData();
+    multipart.set('chat_id', '501');
+    multipart.set('text', 'Daudzdaļu');
+    const parts = await call('sendMessage', { body: multipart });
+    const query = await fetch(`${fake.apiRoot}/bot${fake.token}/sendMessage?chat_id=501&text=Vaic%C4%81jums`).then((r) => r.json());
+    expect(form.body).toMatchObject({ ok: true, result: { message_id: 1, text: 'Forma', reply_markup: { inline_keyboard: [[{ callback_data: 'y' }]] } } });
+    expect(parts.body).toMatchObject({ ok: true, result: { message_id: 2, text: 'Daudzdaļu' } });
+    expect(query).toMatchObject({ ok: true, result: { message_id: 3, chat: { id: 501, type: 'private' } } });
+  });
+
+  it('answers errors in Telegram\'s shape', async () => {
+    expect(await call('getMe', {}, '1:wrong')).toEqual({ status: 401, body: { ok: false, error_code: 401, description: 'Unauthorized' } });
+    expect(await call('noSuchMethod')).toEqual({ status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } });
+    fake.failNext(1, telegramFailures.tooManyRequests(5));
+    expect(await call('sendMessage', { body: new URLSearchParams({ chat_id: '1', text: 'x' }) })).toEqual({
+      status: 429,
+      body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 5', parameters: { retry_after: 5 } },
+    });
+    expect((await call('sendMessage', { body: new URLSearchParams({ chat_id: '1' }) })).body).toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: message text is empty',
+    });
+  });
+
+  it('long-polls getUpdates, confirms by offset, and refuses polling while a webhook is set', async () => {
+    const poll = (offset: number) =>
+      call('getUpdates', { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offset, timeout: 1 }) });
+    const waiting = poll(0);
+    const pushed = fake.userMessage(9001, '/start abc');
+    const first = await waiting;
+    expect(first.body).toMatchObject({ ok: true, result: [{ update_id: pushed.update_id, message: { text: '/start abc', chat: { id: 9001 } } }] });
+    const started = Date.now();
+    expect((await poll(pushed.update_id + 1)).body).toEqual({ ok: true, result: [] });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    await call('setWebhook', { body: new URLSearchParams({ url: 'https://bot.example.lv/telegram/webhook', secret_token: 'abc_DEF-123' }) });
+    expect((await poll(0)).status).toBe(409);
+    await call('deleteWebhook');
+    expect((await poll(0)).status).toBe(200);
+  });
+});
+
 describe('Slack sender against the fake Web API', () => {
   let fake: FakeSlack;
   let sender: Sender;
