@@ -158,7 +158,9 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
           bin,
           [
             '--handler=sqlite',
-            `--sqlite-url=file:${dir}/`,
+            // WAL with synchronous=NORMAL: safe against a crash of the process, only a power cut can lose
+            // the last commits; FerretDB stands in for MongoDB only locally and in CI.
+            `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
             `--listen-addr=127.0.0.1:${port}`,
             '--debug-addr=-',
             '--state-dir=-',
