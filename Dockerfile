@@ -3,7 +3,8 @@ FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# npm install, not npm ci: see the README (the lock lacks other platforms' optional packages).
+RUN npm install --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY config ./config
 COPY src ./src
