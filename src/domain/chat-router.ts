@@ -17,6 +17,7 @@ import { parseReminderAction } from './reminder-actions.js';
 import { declineMeasure, snoozeReminder } from './reminder-answers.js';
 import type { OutboundMessage } from './reminder-messages.js';
 import { coordinatorOverview } from './coordinator-overview.js';
+import { exportCommand, roundCommand } from './coordinator-commands.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a
@@ -133,7 +134,11 @@ async function route(ctx: InboundContext, event: InboundEvent, deps: InboundDeps
           await ChannelIdentityModel.updateOne({ _id: identity?._id }, { $set: { active: false, inactiveReason: 'stopped' } });
           return ok(say(t(lang, 'stop.done')));
         case 'overview':
+        case 'round':
+        case 'export':
           if (!contact.roles.includes('coordinator')) return rejected(say(t(lang, 'access.not_coordinator')));
+          if (event.name === 'round') return ok(say(await roundCommand(contact, event.args, now)));
+          if (event.name === 'export') return ok(say(await exportCommand(contact, now)));
           return ok(say(await coordinatorOverview(contact, now)));
         default:
           return ok(say(t(lang, 'help.text', { prefix: ctx.commandPrefix })));

@@ -28,6 +28,11 @@ export const en: Catalogue = {
   'invite.identity_taken': 'This account is already linked to another person. Please contact the State Chancellery coordinator.',
   'stop.done': 'All right, we will not send messages here any more. To start again, ask the coordinator for a new invitation link.',
 
+  'round.usage': 'Reporting round commands:\nround open <key> <YYYY-MM-DD> <title> — open a round\nround extend <YYYY-MM-DD> — move the deadline\nround close — close the round\nexport — all replies as a table',
+  'round.no_plan': 'No action plan has been loaded yet.',
+  'round.opened': 'Round "{key}" is open; deadline {deadline}. Reminders will go out on schedule.',
+  'round.extended': 'The deadline of round "{key}" is now {deadline}.',
+  'round.closed_done': 'Round "{key}" is closed. No more replies are accepted; reminders have stopped.',
   'round.closed': 'This reporting round is already closed, so the answer can no longer be saved. Nothing was changed. If you want to add something, please contact the coordinator.',
   'round.none_open': 'No reporting round is open right now, so there is nothing to report. We will remind you when one starts.',
   'measures.none': 'No measure is assigned to you. If that is a mistake, please contact the coordinator.',

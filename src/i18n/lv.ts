@@ -35,6 +35,11 @@ export const lv = {
   'invite.identity_taken': 'Šis konts jau ir piesaistīts citai personai. Lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
   'stop.done': 'Labi, šeit vairs nesūtīsim ziņas. Lai atsāktu, lūdziet koordinatoram jaunu ielūguma saiti.',
 
+  'round.usage': 'Ziņošanas kārtas komandas:\nround open <atslēga> <GGGG-MM-DD> <nosaukums> — atvērt kārtu\nround extend <GGGG-MM-DD> — pagarināt termiņu\nround close — slēgt kārtu\nexport — visas atbildes tabulā',
+  'round.no_plan': 'Vēl nav ielādēts neviens rīcības plāns.',
+  'round.opened': 'Kārta „{key}” atvērta; termiņš {deadline}. Atgādinājumi sāks iet pēc grafika.',
+  'round.extended': 'Kārtas „{key}” termiņš pagarināts līdz {deadline}.',
+  'round.closed_done': 'Kārta „{key}” slēgta. Atbildes vairs netiek pieņemtas, atgādinājumi apturēti.',
   'round.closed': 'Šī ziņošanas kārta jau ir slēgta, tāpēc atbildi vairs nevar saglabāt. Nekas netika mainīts. Ja vēlaties ko papildināt, lūdzu, sazinieties ar koordinatoru.',
   'round.none_open': 'Pašlaik nav atvērtas ziņošanas kārtas, tāpēc nav par ko ziņot. Mēs atgādināsim, kad tā sāksies.',
   'measures.none': 'Jums nav piešķirts neviens pasākums. Ja tā ir kļūda, lūdzu, sazinieties ar koordinatoru.',

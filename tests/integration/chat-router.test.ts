@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { handleInbound, type InboundContext } from '../../src/domain/chat-router.js';
 import { createInvitation } from '../../src/domain/invitations.js';
 import { openRound } from '../../src/domain/rounds.js';
-import { ChannelIdentityModel, ContactModel, InboundEventModel } from '../../src/models/index.js';
+import { ChannelIdentityModel, ContactModel, InboundEventModel, ReportingRoundModel } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
 
@@ -81,6 +81,29 @@ describe('handleInbound', () => {
     expect(overview.outcome).toBe('ok');
     // No replies yet in this round: all 26 measures are missing.
     expect(overview.replies[0]?.text).toMatch(/Σ\s+0\t0\t0\t0\t26\t26/);
+  });
+
+  it('lets a coordinator extend, close and open a round in chat, and refuses it to anyone else', async () => {
+    await link('ilze.berzina@example.lv', '703');
+    const refused = await handleInbound(telegram('701'), { type: 'command', name: 'round', args: 'close' });
+    expect(refused.outcome).toBe('rejected');
+    expect(await ReportingRoundModel.countDocuments({ state: 'open' })).toBe(1);
+
+    const coordinator = (name: string, args = '') => handleInbound(telegram('703'), { type: 'command', name, args });
+    expect((await coordinator('round', 'extend 2026-02-08')).replies[0]?.text).toBe('Kārtas „2025” termiņš pagarināts līdz 2026-02-08.');
+    // A date in the past is refused and changes nothing.
+    expect((await coordinator('round', 'extend 2025-12-01')).replies[0]?.text).toMatch(/Termiņš 2025-12-01 jau ir pagājis/);
+    const round = await ReportingRoundModel.findOne({ key: '2025' }).orFail();
+    expect(round.deadline.toISOString()).toBe('2026-02-08T21:59:59.999Z');
+
+    const exported = await coordinator('export');
+    expect(exported.replies[0]?.text.split('\n').filter((line) => /^\| \d\.\d/.test(line))).toHaveLength(26);
+
+    expect((await coordinator('round', 'close')).replies[0]?.text).toMatch(/Kārta „2025” slēgta/);
+    expect(await ReportingRoundModel.countDocuments({ state: 'open' })).toBe(0);
+    expect((await coordinator('round', 'open 2026 2026-03-01 Progress 2026. gadā')).replies[0]?.text).toMatch(/Kārta „2026” atvērta; termiņš 2026-03-01/);
+    expect(await ReportingRoundModel.findOne({ state: 'open' }).orFail()).toMatchObject({ key: '2026', title: { lv: 'Progress 2026. gadā' } });
+    expect((await coordinator('round', 'open')).replies[0]?.text).toMatch(/round open <atslēga>/);
   });
 
   it('switches the language and answers in the new one', async () => {
