@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { createInvitation } from '../../src/domain/invitations.js';
+import { openRound } from '../../src/domain/rounds.js';
+import { freePort } from '../../src/infra/local-services.js';
+import { ChannelIdentityModel, ContactModel } from '../../src/models/index.js';
+import { FakeTelegram } from '../support/fake-telegram.js';
+import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
+
+/**
+ * `npm start` as a newcomer runs it: src/main.ts in its own process, all roles in one, pointed by
+ * its settings at the test database, Redis and the fake Bot API. Proves the wiring: the bot polls
+ * and answers, the web role answers health checks, and the process stops cleanly.
+ */
+
+const db = useTestDatabase();
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let telegram: FakeTelegram;
+let service: ChildProcess;
+let port: number;
+let output = '';
+
+beforeAll(async () => {
+  await loadShippedPlan();
+  await importDemoContacts();
+  const deadline = DateTime.now().setZone('Europe/Riga').plus({ days: 7 }).toISODate() ?? '';
+  const round = await openRound({ planKey: 'lv-nap-5', key: 'smoke', title: { lv: 'Pārbaude', en: 'Smoke' }, deadlineDate: deadline, actor: 'test' });
+  expect(round.ok).toBe(true);
+  telegram = await new FakeTelegram().start();
+  port = await freePort();
+  service = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      MONGODB_URI: db.uri(),
+      REDIS_URL: inject('redisUrl'),
+      QUEUE_PREFIX: uniquePrefix(),
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_MODE: 'polling',
+      SLACK_BOT_TOKEN: '',
+      PORT: String(port),
+      ROLE: 'all',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  service.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  service.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await telegram.waitFor(() => telegram.callsTo('getUpdates').length > 0, 30_000);
+}, 60_000);
+
+afterAll(async () => {
+  if (service && service.exitCode === null) {
+    service.kill('SIGTERM');
+    await new Promise((resolve) => service.once('exit', resolve));
+  }
+  await telegram?.stop();
+});
+
+describe('npm start (all roles in one process)', () => {
+  it('says which channels are off and answers its health check', async () => {
+    expect(output).toContain('Slack is off: SLACK_BOT_TOKEN is not set.');
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ mongo: true, redis: true });
+  });
+
+  it('links a person from a deep link and answers on Telegram', async () => {
+    const contact = await ContactModel.findOne({ email: 'liga.ozola@example.lv' }).orFail();
+    const { token } = await createInvitation({ contactId: contact._id, actor: 'test' });
+    telegram.userMessage(4242, `/start ${token}`);
+    const welcome = await telegram.waitFor(() => telegram.sent(4242)[0], 10_000);
+    expect(String(welcome.params.text)).toContain('Līga Ozola');
+    expect(await ChannelIdentityModel.countDocuments({ contact: contact._id, channel: 'telegram', externalId: '4242' })).toBe(1);
+  });
+
+  it('never logs a token or a message text', () => {
+    expect(output).not.toContain(telegram.token);
+    expect(output).not.toContain('/start ');
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    service.kill('SIGTERM');
+    const code = await new Promise((resolve) => service.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(output).toMatch(/"reason":"SIGTERM","msg":"stopping"/);
+  });
+});
