@@ -11,6 +11,7 @@ import {
   type ContactDoc,
   type IdentityChannel,
 } from '../models/index.js';
+import { isDuplicateKey } from '../models/duplicate-key.js';
 
 /**
  * One-time links that tie a chat account to a contact. A token is 24 random bytes in base64url
@@ -138,9 +139,6 @@ export async function redeemInvitation(input: RedeemInput): Promise<RedeemResult
   return { ok: true, contact };
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number } | null)?.code === 11000;
-}
 
 /** Active contacts who own a measure of the plan, and the coordinators; null if no such plan. */
 export async function planContacts(planKey: string): Promise<ContactDoc[] | null> {

@@ -15,6 +15,7 @@ import { t } from '../i18n/index.js';
 import { snoozeUntil } from './reminder-policy.js';
 import { roundPolicy } from './rounds.js';
 import { coordinatorRecipients, type OutboundMessage } from './reminder-messages.js';
+import { isDuplicateKey } from '../models/duplicate-key.js';
 
 /**
  * The two answers a person can give to a reminder besides reporting: "remind me tomorrow" and
@@ -56,7 +57,7 @@ async function saveState(key: { round: Types.ObjectId; measure: Types.ObjectId; 
   try {
     await ReminderStateModel.updateOne(key, { $set: set }, { upsert: true });
   } catch (error) {
-    if ((error as { code?: number }).code !== 11000) throw error;
+    if (!isDuplicateKey(error)) throw error;
     await ReminderStateModel.updateOne(key, { $set: set });
   }
 }

@@ -8,6 +8,7 @@ import {
   type ReportingRoundDoc,
 } from '../models/index.js';
 import { DEFAULT_REMINDER_POLICY, deadlineFromDate, reminderSchedule, type ReminderPolicy } from './reminder-policy.js';
+import { isDuplicateKey } from '../models/duplicate-key.js';
 
 /**
  * Reporting rounds: a coordinator opens one per plan with a deadline, may move the deadline, and
@@ -179,7 +180,7 @@ export async function openRound(input: OpenRoundInput): Promise<RoundResult> {
     });
   } catch (error) {
     // Lost a race with another opener; the unique indexes decided, say which one.
-    if ((error as { code?: number }).code === 11000) {
+    if (isDuplicateKey(error)) {
       const reason = await whyNotOpen(plan._id, input.key);
       if (reason) return reason;
     }

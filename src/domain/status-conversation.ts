@@ -20,6 +20,7 @@ import { loadOwnedMeasures, toFlowMeasures, type OwnedMeasure } from './reportab
 import { saveStatusReport } from './status-report-writer.js';
 import { KeyedLock } from './keyed-lock.js';
 import { parseReminderAction } from './reminder-actions.js';
+import { isDuplicateKey } from '../models/duplicate-key.js';
 
 export { myMeasures, renderMyMeasures, type MyMeasures } from './my-measures.js';
 
@@ -192,7 +193,7 @@ async function apply(
         try {
           await ConversationStateModel.create({ ...owner, flow: STATUS_FLOW, step, data, version: 0 });
         } catch (error) {
-          if ((error as { code?: unknown }).code === 11000) return null;
+          if (isDuplicateKey(error)) return null;
           throw error;
         }
       }

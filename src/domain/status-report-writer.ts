@@ -10,10 +10,10 @@ import {
 } from '../models/index.js';
 import type { SaveReportEffect } from './status-flow.js';
 import { KeyedLock } from './keyed-lock.js';
+import { isDuplicateKey } from '../models/duplicate-key.js';
 
 export type SaveReportResult = { ok: true; revision: number } | { ok: false; reason: 'round_closed' | 'not_your_measure' };
 
-const isDuplicateKey = (error: unknown) => (error as { code?: unknown } | null)?.code === 11000;
 
 /**
  * Stores a confirmed answer. The report of (round, measure) is the truth and is written first, in
