@@ -46,20 +46,23 @@ export async function myMeasures(contactId: string | Types.ObjectId): Promise<My
   };
 }
 
+/** One measure's paragraph: code and title, deadline, last answer (shared by /mine and Slack's Home tab). */
+export function myMeasureText(m: MyMeasure, lang: Language, timeZone: string): string {
+  return t(lang, 'mine.item', {
+    code: m.code,
+    title: localTitle(m.title, lang),
+    deadline: m.round ? formatDate(lang, m.round.deadline, timeZone) : t(lang, 'mine.no_round'),
+    last: m.lastAnswer
+      ? t(lang, 'mine.last', { status: statusLabel(lang, m.lastAnswer.status), date: formatDate(lang, m.lastAnswer.at, timeZone) })
+      : t(lang, 'mine.no_answer'),
+  });
+}
+
 /** The /mine answer: one paragraph per measure and a "report" button for each open one. */
 export function renderMyMeasures(mine: MyMeasures): Reply {
   const { language: lang, timeZone } = mine;
   if (mine.measures.length === 0) return { text: t(lang, 'measures.none'), choices: [] };
-  const paragraphs = mine.measures.map((m) =>
-    t(lang, 'mine.item', {
-      code: m.code,
-      title: localTitle(m.title, lang),
-      deadline: m.round ? formatDate(lang, m.round.deadline, timeZone) : t(lang, 'mine.no_round'),
-      last: m.lastAnswer
-        ? t(lang, 'mine.last', { status: statusLabel(lang, m.lastAnswer.status), date: formatDate(lang, m.lastAnswer.at, timeZone) })
-        : t(lang, 'mine.no_answer'),
-    }),
-  );
+  const paragraphs = mine.measures.map((m) => myMeasureText(m, lang, timeZone));
   const choices: Choice[] = mine.measures.flatMap((m) =>
     m.round
       ? [choice(encodeReminderAction({ kind: 'report', roundId: m.round.id, measureId: m.id }), t(lang, 'mine.report_button', { code: m.code }))]

@@ -1,7 +1,6 @@
 import type { types } from '@slack/bolt';
-import { formatDate, statusLabel, t, tBoth, truncate } from '../../i18n/index.js';
-import type { MyMeasures } from '../../domain/my-measures.js';
-import { localTitle } from '../../domain/reportable-measures.js';
+import { t, tBoth, truncate } from '../../i18n/index.js';
+import { myMeasureText, type MyMeasures } from '../../domain/my-measures.js';
 import { encodeReminderAction } from '../../domain/reminder-actions.js';
 import { slackText } from './texts.js';
 
@@ -32,16 +31,7 @@ export function homeView(mine: MyMeasures | null): types.HomeView {
   for (const m of mine.measures) {
     const item: types.SectionBlock = {
       type: 'section',
-      text: plain(
-        t(lang, 'mine.item', {
-          code: m.code,
-          title: localTitle(m.title, lang),
-          deadline: m.round ? formatDate(lang, m.round.deadline, timeZone) : t(lang, 'mine.no_round'),
-          last: m.lastAnswer
-            ? t(lang, 'mine.last', { status: statusLabel(lang, m.lastAnswer.status), date: formatDate(lang, m.lastAnswer.at, timeZone) })
-            : t(lang, 'mine.no_answer'),
-        }),
-      ),
+      text: plain(myMeasureText(m, lang, timeZone)),
     };
     if (m.round) {
       const id = encodeReminderAction({ kind: 'report', roundId: m.round.id, measureId: m.id });
