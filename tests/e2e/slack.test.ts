@@ -3,7 +3,6 @@ import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { formatDate, t, tBoth } from '../../src/i18n/index.js';
 import { createInvitation, linkSlackByEmail, slackEmailLookup } from '../../src/domain/invitations.js';
-import { openRound } from '../../src/domain/rounds.js';
 import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
 import {
   AuditEntryModel,
@@ -23,7 +22,7 @@ import { createSlackSender } from '../../src/jobs/senders/slack.js';
 import { createLogger } from '../../src/log.js';
 import { createRedis } from '../../src/redis.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
-import { SHIPPED_PLAN_KEY, importDemoContacts, loadShippedPlan } from '../support/plan.js';
+import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { buttonsOf } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack.js';
@@ -98,16 +97,7 @@ beforeAll(async () => {
   outbox = createOutbox({ connection: redis, prefix });
   await loadShippedPlan();
   await importDemoContacts();
-  const opened = await openRound({
-    planKey: SHIPPED_PLAN_KEY,
-    key: '2025',
-    title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' },
-    deadlineDate: '2026-02-13',
-    actor: 'test',
-    now: DateTime.fromISO('2026-01-20T10:00', { zone }).toJSDate(),
-  });
-  if (!opened.ok) throw new Error(opened.error.message.en);
-  roundId = String(opened.round._id);
+  roundId = await openShippedPlanRound({ deadlineDate: '2026-02-13', now: DateTime.fromISO('2026-01-20T10:00', { zone }).toJSDate() });
   h = await startSlackHarness({
     users: [LIGA, MARTA, ARTURS, STRANGER, KRISTAPS, JANIS, ILZE],
     now: () => clock,

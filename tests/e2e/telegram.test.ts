@@ -6,7 +6,6 @@ import { createTelegramBot } from '../../src/bots/telegram/bot.js';
 import { startTelegram, type TelegramRunner } from '../../src/bots/telegram/runner.js';
 import { createInvitation } from '../../src/domain/invitations.js';
 import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
-import { openRound } from '../../src/domain/rounds.js';
 import { t, tBoth } from '../../src/i18n/index.js';
 import { createOutbox, produceDeliveries, type Outbox } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
@@ -25,7 +24,7 @@ import {
 import { createRedis } from '../../src/redis.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
-import { SHIPPED_PLAN_KEY, importDemoContacts, loadShippedPlan } from '../support/plan.js';
+import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
 import { LatencyLog, TelegramUser, buttons, labels } from '../support/telegram-user.js';
 
 /**
@@ -94,16 +93,7 @@ beforeAll(async () => {
   });
   await loadShippedPlan();
   await importDemoContacts();
-  const opened = await openRound({
-    planKey: SHIPPED_PLAN_KEY,
-    key: '2025',
-    title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' },
-    deadlineDate: '2026-02-13',
-    actor: 'test',
-    now: DateTime.fromISO('2026-01-20T10:00', { zone }).toJSDate(),
-  });
-  if (!opened.ok) throw new Error(opened.error.message.en);
-  roundId = String(opened.round._id);
+  roundId = await openShippedPlanRound({ deadlineDate: '2026-02-13', now: DateTime.fromISO('2026-01-20T10:00', { zone }).toJSDate() });
   for (const measure of await MeasureModel.find({ code: { $in: ['3.3', '3.5'] } }).lean()) measureIds[measure.code] = String(measure._id);
   runner = await startBot();
 });

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
+import { Waiters } from './waiters.js';
 
 /**
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>), faithful where our code
@@ -80,7 +81,7 @@ export class FakeSlack {
   private readonly dms = new Map<string, string>();
   private readonly failures: { method: string; error: string }[] = [];
   private readonly limits: { method: string; retryAfter: number }[] = [];
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private seq = 0;
   private server?: Server;
   url = '';
@@ -146,23 +147,8 @@ export class FakeSlack {
   }
 
   /** Resolves once `predicate` holds (checked after every call), or fails after `timeoutMs`. */
-  async waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
-    const now = predicate();
-    if (now) return now;
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        const value = predicate();
-        if (!value) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`fake Slack: condition not met within ${timeoutMs} ms (calls: ${this.calls.map((c) => c.method).join(', ')})`));
-      }, timeoutMs);
-      this.waiters.add(check);
-    });
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+    return this.waiters.waitFor(predicate, timeoutMs, () => `fake Slack: condition not met (calls: ${this.calls.map((c) => c.method).join(', ')})`);
   }
 
   /** Waits until `channel` holds more than `after` messages and returns the one at index `after`. */
@@ -179,7 +165,7 @@ export class FakeSlack {
     const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
       this.calls.push({ method, args, at, status, response: body });
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
-      for (const waiter of [...this.waiters]) waiter();
+      this.waiters.notify();
     };
 
     let args: Record<string, unknown> = {};

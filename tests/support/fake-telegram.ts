@@ -12,6 +12,7 @@ import {
   textParam,
   type ApiFailure,
 } from './fake-telegram-format.js';
+import { Waiters } from './waiters.js';
 
 export { telegramFailures, type ApiFailure } from './fake-telegram-format.js';
 
@@ -77,7 +78,7 @@ export class FakeTelegram {
   private readonly redelivered: Update[] = [];
   private lastUpdateId = 0;
   private readonly pollers = new Set<() => void>();
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
   private readonly openQueries = new Set<string>();
   private queryCount = 0;
   private readonly handlers: Record<string, Handler>;
@@ -165,23 +166,8 @@ export class FakeTelegram {
   }
 
   /** Resolves once `predicate` holds (checked when a call arrives and when it is answered), or rejects after `timeoutMs`. */
-  async waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
-    const now = predicate();
-    if (now) return now;
-    return new Promise<T>((resolve, reject) => {
-      const check = () => {
-        const value = predicate();
-        if (!value) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`fake Telegram: condition not met within ${timeoutMs} ms (${this.calls.length} calls)`));
-      }, timeoutMs);
-      this.waiters.add(check);
-    });
+  waitFor<T>(predicate: () => T | undefined | null | false, timeoutMs = 5_000): Promise<T> {
+    return this.waiters.waitFor(predicate, timeoutMs, () => `fake Telegram: condition not met (${this.calls.length} calls)`);
   }
 
   /** Queues an update for getUpdates; the update_id is assigned here. */
@@ -400,7 +386,7 @@ export class FakeTelegram {
       call.params = await readParams(req, url);
       this.calls.push(call);
       // Waiters may care that a call arrived (e.g. a getUpdates from a higher offset), not only that it ended.
-      for (const wake of [...this.waiters]) wake();
+      this.waiters.notify();
       if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
       if (!match) return fail(telegramFailures.notFound());
       if (match[1] !== this.token) return fail(telegramFailures.unauthorized());
@@ -420,7 +406,7 @@ export class FakeTelegram {
       else fail(telegramFailures.badRequest(error instanceof Error ? error.message : String(error)));
     } finally {
       if (!this.calls.includes(call)) this.calls.push(call);
-      for (const wake of [...this.waiters]) wake();
+      this.waiters.notify();
     }
   }
 }

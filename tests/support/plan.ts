@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { importContacts, type ContactsImportSummary } from '../../src/domain/contacts-import.js';
 import { formatProblem } from '../../src/domain/plan-import-problem.js';
 import { importPlan, type PlanImportSummary } from '../../src/domain/plan-import.js';
+import { openRound } from '../../src/domain/rounds.js';
 
 /** The shipped 5th plan and demo contacts, for tests that need a realistic plan in their database. */
 
@@ -25,4 +26,18 @@ export async function importDemoContacts(actor = 'test'): Promise<ContactsImport
   const result = await importContacts(demoContactsText(), { planKey: SHIPPED_PLAN_KEY, actor });
   if (!result.ok) throw new Error(`The demo contacts did not import:\n${result.problems.map(formatProblem).join('\n')}`);
   return result.summary;
+}
+
+/** Opens a reporting round of the shipped plan ("Progress 2025. gadā") and returns its id. */
+export async function openShippedPlanRound(options: { key?: string; deadlineDate: string; now: Date }): Promise<string> {
+  const opened = await openRound({
+    planKey: SHIPPED_PLAN_KEY,
+    key: options.key ?? '2025',
+    title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' },
+    deadlineDate: options.deadlineDate,
+    actor: 'test',
+    now: options.now,
+  });
+  if (!opened.ok) throw new Error(opened.error.message.en);
+  return String(opened.round._id);
 }
