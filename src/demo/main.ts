@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   const { contact, roundTitle } = await seedDemo(values.as ?? '', now);
   write(`\nPlāns ielādēts: 5. rīcības plāns, 6 apņemšanās, 26 pasākumi. Atvērta kārta: ${roundTitle}.\n`);
   write(`Jūs esat ${contact.name} (${contact.institution}). Atbildiet ar pogas numuru, tekstu vai komandu:\n`);
-  write('/status /mine /lang /help /cancel /overview /quit\n');
+  const coordinator = contact.roles.includes('coordinator') ? ' · koordinatoriem: /overview /round /export' : '';
+  write(`/status /mine /lang /help /cancel /quit${coordinator}\n`);
 
   const clock = reminderClock(now);
   if (clock.toMillis() !== now.setZone('Europe/Riga').toMillis()) {
