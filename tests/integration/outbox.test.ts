@@ -257,4 +257,25 @@ describe('outbox', () => {
     const stored = await DeliveryModel.find({ key: { $in: [a.key, b.key] } }).lean();
     expect(stored.map((d) => String(d.contact))).toEqual([id.toHexString(), id.toHexString()]);
   });
+
+  it('marks many sends finishing at once (FerretDB never answered one update command of ~100 marks)', async () => {
+    workers = startOutboxWorkers({
+      connection: redis,
+      prefix,
+      senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
+      log,
+      limits: { telegram: NO_LIMITS },
+      concurrency: { telegram: 200 },
+    });
+    const inputs = Array.from({ length: 400 }, (_, i) => reminder(700_000 + i));
+    await produceDeliveries(outbox, inputs);
+    const until = Date.now() + 20_000;
+    let sent = 0;
+    while ((sent = await DeliveryModel.countDocuments({ key: { $in: inputs.map((d) => d.key) }, state: 'sent' })) < inputs.length) {
+      if (Date.now() > until) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sent).toBe(inputs.length);
+    expect(fake.sent()).toHaveLength(inputs.length);
+  });
 });
