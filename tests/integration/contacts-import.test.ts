@@ -128,6 +128,15 @@ measures:
     expect(await AuditEntryModel.countDocuments()).toBe(audits);
   });
 
+  it('imports a list of 180 people in one go', async () => {
+    const header = 'name,email,institution,roles,measures,language';
+    const rows = Array.from({ length: 180 }, (_, i) => `Persona ${i},persona.${i}@example.lv,VARAM,forum_member,,lv`);
+    const before = await ContactModel.countDocuments();
+    const result = await importContacts([header, ...rows].join('\n'), options);
+    expect(result).toMatchObject({ ok: true, summary: { contacts: { total: 180, created: 180, updated: 0 } } });
+    expect(await ContactModel.countDocuments()).toBe(before + 180);
+  });
+
   it('rejects a file for a plan that does not exist, and a header with missing columns', async () => {
     const noPlan = await importContacts(demoContactsText(), { planKey: 'lv-nap-99', actor: 'test' });
     expect(noPlan).toMatchObject({ ok: false, problems: [{ field: 'plan' }] });
