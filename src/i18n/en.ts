@@ -37,6 +37,7 @@ export const en: Catalogue = {
   'round.none_open': 'No reporting round is open right now, so there is nothing to report. We will remind you when one starts.',
   'measures.none': 'No measure is assigned to you. If that is a mistake, please contact the coordinator.',
 
+  'error.temporary': 'Sorry, something went wrong on our side. Please try again in a moment; {prefix}status shows where we left off.',
   'error.stale_button': 'This button belongs to an older message and no longer works.',
   'error.not_your_measure': 'This measure is not assigned to you, so you cannot report on it. If it is yours, please contact the coordinator.',
   'error.choose_button': 'Please choose one of the buttons.',

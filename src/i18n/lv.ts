@@ -44,6 +44,7 @@ export const lv = {
   'round.none_open': 'Pašlaik nav atvērtas ziņošanas kārtas, tāpēc nav par ko ziņot. Mēs atgādināsim, kad tā sāksies.',
   'measures.none': 'Jums nav piešķirts neviens pasākums. Ja tā ir kļūda, lūdzu, sazinieties ar koordinatoru.',
 
+  'error.temporary': 'Atvainojiet, mūsu pusē radās īslaicīga kļūda. Lūdzu, pēc brīža mēģiniet vēlreiz; {prefix}status parādīs, kur palikām.',
   'error.stale_button': 'Šī poga ir no vecākas ziņas un vairs nedarbojas.',
   'error.not_your_measure': 'Šis pasākums nav piešķirts jums, tāpēc par to nevar ziņot. Ja tas ir jūsu pasākums, lūdzu, sazinieties ar koordinatoru.',
   'error.choose_button': 'Lūdzu, izvēlieties vienu no pogām.',

@@ -1,4 +1,5 @@
 import type { Language } from '../../models/shared.js';
+import { tBoth } from '../../i18n/index.js';
 
 /**
  * Slack-only texts: the status form (modal) and the App Home describe surfaces no other channel
@@ -45,8 +46,7 @@ export function slackText(lang: Language, key: SlackTextKey, params: Record<stri
  * the reply). It does not claim that nothing was saved: the step may have been stored before the
  * reply failed, and `/ogp status` picks the conversation up wherever it stands.
  */
-export const TEMPORARY_ERROR =
-  'Atvainojiet, mūsu pusē radās īslaicīga kļūda. Lūdzu, pēc brīža mēģiniet vēlreiz; /ogp status parādīs, kur palikām.\n\nSorry, something went wrong on our side. Please try again in a moment; /ogp status shows where we left off.';
+export const TEMPORARY_ERROR = tBoth('error.temporary', { prefix: '/ogp ' });
 
 /** The slash command was typed outside the DM with the app; answers and buttons live there. */
 export const ANSWER_IN_DM = 'Atbildi nosūtīju jums personīgā ziņā. / I have sent you the answer in a direct message.';

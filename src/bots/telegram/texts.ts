@@ -1,5 +1,6 @@
 import type { BotCommand } from 'grammy/types';
 import type { Language } from '../../models/shared.js';
+import { tBoth } from '../../i18n/index.js';
 
 /**
  * Telegram-only texts: the command menu and two notes no other channel needs. Everything a person
@@ -31,6 +32,6 @@ export const COMMAND_MENU: Readonly<Record<Language, BotCommand[]>> = {
 export const PRIVATE_ONLY =
   'Es atbildu tikai privātā sarakstē. Lūdzu, rakstiet man personīgi.\n\nI only answer in a private chat. Please write to me directly.';
 
+
 /** Shown when handling failed for a reason that is not the person's (database down, a bug). */
-export const TEMPORARY_ERROR =
-  'Atvainojiet, radās īslaicīga kļūda, un nekas netika saglabāts. Lūdzu, mēģiniet vēlreiz pēc brīža.\n\nSorry, something went wrong on our side and nothing was saved. Please try again in a moment.';
+export const TEMPORARY_ERROR = tBoth('error.temporary', { prefix: '/' });
