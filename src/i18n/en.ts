@@ -91,6 +91,19 @@ export const en: Catalogue = {
   'mine.no_round': 'no reporting round is open',
   'mine.report_button': 'Report: {code}',
 
+  // Slack's own surfaces: the status form (modal), the App Home and a pressed button's mark.
+  'slack.modal.note_label': 'What has been done (in your own words)',
+  'slack.modal.note_hint': 'At most {limit}.',
+  'slack.modal.links_label': 'Links to results (optional)',
+  'slack.modal.links_hint': 'One link per line, at most {max}; each must start with http:// or https://.',
+  'slack.modal.status_missing': 'Please choose a status.',
+  'slack.modal.link_invalid': '“{link}” is not a valid link: it must start with http:// or https://. If there are no links, leave the field empty.',
+  'slack.modal.or_chat': 'You can also answer in our chat.',
+  'slack.home.title': 'My measures',
+  'slack.home.commands': 'Commands: /ogp status, /ogp mine, /ogp language, /ogp help',
+  'slack.home.last_note': 'Last note: {note}',
+  'slack.answered.mark': '✓ {label}',
+
   'language.choose': 'Izvēlieties valodu / Choose a language',
   'language.switched': 'Language switched to English.',
   'language.name.lv': 'Latviešu',

@@ -100,6 +100,19 @@ export const lv = {
   'mine.no_round': 'nav atvērtas ziņošanas kārtas',
   'mine.report_button': 'Ziņot: {code}',
 
+  // Slack's own surfaces: the status form (modal), the App Home and a pressed button's mark.
+  'slack.modal.note_label': 'Kas paveikts (savos vārdos)',
+  'slack.modal.note_hint': 'Ne vairāk kā {limit}.',
+  'slack.modal.links_label': 'Saites uz rezultātiem (nav obligātas)',
+  'slack.modal.links_hint': 'Katra saite savā rindā, ne vairāk kā {max}; jāsākas ar http:// vai https://.',
+  'slack.modal.status_missing': 'Lūdzu, izvēlieties statusu.',
+  'slack.modal.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Ja saišu nav, atstājiet lauku tukšu.',
+  'slack.modal.or_chat': 'Var atbildēt arī sarunā ar mani.',
+  'slack.home.title': 'Mani pasākumi',
+  'slack.home.commands': 'Komandas: /ogp status, /ogp mine, /ogp language, /ogp help',
+  'slack.home.last_note': 'Pēdējais apraksts: {note}',
+  'slack.answered.mark': '✓ {label}',
+
   'language.choose': 'Izvēlieties valodu / Choose a language',
   'language.switched': 'Valoda nomainīta: latviešu.',
   'language.name.lv': 'Latviešu',

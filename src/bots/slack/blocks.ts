@@ -1,7 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Reply } from '../../domain/conversation.js';
-import { truncate } from '../../i18n/index.js';
-import { slackText } from './texts.js';
+import { t, truncate } from '../../i18n/index.js';
 import type { Language } from '../../models/shared.js';
 
 /**
@@ -86,7 +85,7 @@ export function answeredMessage(
   const body = kept.length > 0 ? kept : textSections(text);
   const mark: KnownBlock = {
     type: 'context',
-    elements: [{ type: 'plain_text', text: slackText(lang, 'answered.mark', { label: truncate(pressedLabel, BUTTON_TEXT_MAX) }), emoji: true }],
+    elements: [{ type: 'plain_text', text: t(lang, 'slack.answered.mark', { label: truncate(pressedLabel, BUTTON_TEXT_MAX) }), emoji: true }],
   };
   return { text, blocks: [...body, mark] };
 }

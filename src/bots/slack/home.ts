@@ -2,7 +2,6 @@ import type { types } from '@slack/bolt';
 import { t, tBoth, truncate } from '../../i18n/index.js';
 import { myMeasureText, type MyMeasures } from '../../domain/my-measures.js';
 import { encodeReminderAction } from '../../domain/reminder-actions.js';
-import { slackText } from './texts.js';
 
 /**
  * The App Home tab: the person's measures with the open round's deadline, the last answer and a
@@ -17,7 +16,7 @@ const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', t
 export function homeView(mine: MyMeasures | null): types.HomeView {
   if (!mine) return { type: 'home', blocks: [{ type: 'section', text: plain(tBoth('access.unknown_person')) }] };
   const { language: lang, timeZone } = mine;
-  const blocks: types.KnownBlock[] = [{ type: 'header', text: plain(slackText(lang, 'home.title')) }];
+  const blocks: types.KnownBlock[] = [{ type: 'header', text: plain(t(lang, 'slack.home.title')) }];
   if (mine.measures.length === 0) {
     blocks.push({ type: 'section', text: plain(t(lang, 'measures.none')) });
   } else {
@@ -26,7 +25,7 @@ export function homeView(mine: MyMeasures | null): types.HomeView {
       text: plain(t(lang, 'mine.header', { measures: t(lang, 'count.measures', { count: mine.measures.length }) })),
     });
   }
-  const footer: types.KnownBlock = { type: 'context', elements: [plain(slackText(lang, 'home.commands'))] };
+  const footer: types.KnownBlock = { type: 'context', elements: [plain(t(lang, 'slack.home.commands'))] };
 
   for (const m of mine.measures) {
     const item: types.SectionBlock = {
@@ -39,7 +38,7 @@ export function homeView(mine: MyMeasures | null): types.HomeView {
     }
     const group: types.KnownBlock[] = [{ type: 'divider' }, item];
     if (m.lastAnswer?.note) {
-      group.push({ type: 'context', elements: [plain(slackText(lang, 'home.last_note', { note: truncate(m.lastAnswer.note, NOTE_PREVIEW) }))] });
+      group.push({ type: 'context', elements: [plain(t(lang, 'slack.home.last_note', { note: truncate(m.lastAnswer.note, NOTE_PREVIEW) }))] });
     }
     // Slack refuses a view of more than 100 blocks; the rest is one /ogp mine away.
     if (blocks.length + group.length + 1 > MAX_BLOCKS) break;

@@ -5,7 +5,6 @@ import { statusLabel, t, truncate } from '../../i18n/index.js';
 import { DEFAULT_NOTE_MAX_LENGTH, REPORTABLE_STATUSES, type FlowMeasure, type ReportableStatus, type SaveReportEffect } from '../../domain/status-flow.js';
 import { characters } from '../../domain/status-flow-replies.js';
 import { DEFAULT_LINKS_MAX, parseLinks } from '../../domain/status-links.js';
-import { slackText } from './texts.js';
 
 /**
  * The status report as one Slack form (modal): status radio buttons, the note and optional links.
@@ -82,19 +81,19 @@ export function statusModal(
       {
         type: 'input',
         block_id: BLOCK.note,
-        label: plain(slackText(lang, 'modal.note_label')),
-        hint: plain(slackText(lang, 'modal.note_hint', { limit: characters(lang, noteMax) })),
+        label: plain(t(lang, 'slack.modal.note_label')),
+        hint: plain(t(lang, 'slack.modal.note_hint', { limit: characters(lang, noteMax) })),
         element: note,
       },
       {
         type: 'input',
         block_id: BLOCK.links,
         optional: true,
-        label: plain(slackText(lang, 'modal.links_label')),
-        hint: plain(slackText(lang, 'modal.links_hint', { max: linksMax })),
+        label: plain(t(lang, 'slack.modal.links_label')),
+        hint: plain(t(lang, 'slack.modal.links_hint', { max: linksMax })),
         element: links,
       },
-      { type: 'context', elements: [plain(slackText(lang, 'modal.or_chat'))] },
+      { type: 'context', elements: [plain(t(lang, 'slack.modal.or_chat'))] },
     ],
   };
 }
@@ -117,7 +116,7 @@ export function readStatusAnswer(values: ViewValues, lang: Language, limits: Mod
 
   const picked = values[BLOCK.status]?.[VALUE_ACTION]?.selected_option?.value;
   const status = REPORTABLE_STATUSES.find((s) => s === picked);
-  if (!status) errors.status = slackText(lang, 'modal.status_missing');
+  if (!status) errors.status = t(lang, 'slack.modal.status_missing');
 
   // The same normal form and length rule as the conversation's note step.
   const note = (values[BLOCK.note]?.[VALUE_ACTION]?.value ?? '').normalize('NFC').trim();
@@ -132,7 +131,7 @@ export function readStatusAnswer(values: ViewValues, lang: Language, limits: Mod
   if (linksText.length > 0) {
     const parsed = parseLinks(linksText, linksMax);
     if (parsed.ok) links = parsed.links;
-    else if (parsed.reason === 'invalid_link') errors.links = slackText(lang, 'modal.link_invalid', { link: parsed.link });
+    else if (parsed.reason === 'invalid_link') errors.links = t(lang, 'slack.modal.link_invalid', { link: parsed.link });
     else errors.links = t(lang, 'error.too_many_links', { count: parsed.count, max: linksMax });
   }
 
