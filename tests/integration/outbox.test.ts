@@ -41,13 +41,14 @@ afterEach(async () => {
   await fake.stop();
 });
 
-function startWorkers(limits: Partial<ChannelLimits> = NO_LIMITS): OutboxWorkers {
+function startWorkers(limits: Partial<ChannelLimits> = NO_LIMITS, concurrency?: number): OutboxWorkers {
   workers = startOutboxWorkers({
     connection: redis,
     prefix,
     senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
     log,
     limits: { telegram: limits },
+    ...(concurrency ? { concurrency: { telegram: concurrency } } : {}),
   });
   return workers;
 }
@@ -259,14 +260,7 @@ describe('outbox', () => {
   });
 
   it('marks many sends finishing at once (FerretDB never answered one update command of ~100 marks)', async () => {
-    workers = startOutboxWorkers({
-      connection: redis,
-      prefix,
-      senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
-      log,
-      limits: { telegram: NO_LIMITS },
-      concurrency: { telegram: 200 },
-    });
+    startWorkers(NO_LIMITS, 200);
     const inputs = Array.from({ length: 400 }, (_, i) => reminder(700_000 + i));
     await produceDeliveries(outbox, inputs);
     const until = Date.now() + 20_000;
