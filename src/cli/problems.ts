@@ -1,4 +1,4 @@
-import { formatProblem, type ImportProblem } from '../domain/plan-import-problem.js';
+import { formatProblem, type ImportProblem } from '../domain/plan/plan-import-problem.js';
 
 /** Every problem on its own line, then what happened: nothing was changed. */
 export function printProblems(what: string, problems: ImportProblem[]): void {

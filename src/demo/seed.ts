@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { projectRoot } from '../infra/local-services.js';
-import { importPlan } from '../domain/plan-import.js';
-import { importContacts } from '../domain/contacts-import.js';
-import { formatProblem } from '../domain/plan-import-problem.js';
-import { openRound } from '../domain/rounds.js';
+import { importPlan } from '../domain/plan/plan-import.js';
+import { importContacts } from '../domain/plan/contacts-import.js';
+import { formatProblem } from '../domain/plan/plan-import-problem.js';
+import { openRound } from '../domain/rounds/rounds.js';
 import { ChannelIdentityModel, ContactModel, ReportingRoundModel, type ContactDoc } from '../models/index.js';
 
 export const DEMO_PLAN_KEY = 'lv-nap-5';

@@ -2,9 +2,9 @@ import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Logger } from '../log.js';
-import { dueReminderMessages } from '../domain/due-reminders.js';
-import { uniqueByKey, type OutboundMessage } from '../domain/reminder-messages.js';
-import { declineMeasure } from '../domain/reminder-answers.js';
+import { dueReminderMessages } from '../domain/reminders/due-reminders.js';
+import { uniqueByKey, type OutboundMessage } from '../domain/reminders/reminder-messages.js';
+import { declineMeasure } from '../domain/reminders/reminder-answers.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
 
 /**

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import { formatDate, t, tBoth } from '../../src/i18n/index.js';
-import { createInvitation, linkSlackByEmail, slackEmailLookup } from '../../src/domain/invitations.js';
-import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
+import { createInvitation, linkSlackByEmail, slackEmailLookup } from '../../src/domain/chat/invitations.js';
+import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 import {
   AuditEntryModel,
   ChannelIdentityModel,

@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Update } from 'grammy/types';
 import { createTelegramBot } from '../../src/bots/telegram/bot.js';
 import { TELEGRAM_WEBHOOK_PATH, startTelegram, type TelegramRunner } from '../../src/bots/telegram/runner.js';
-import { createInvitation } from '../../src/domain/invitations.js';
+import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { createHttpServer, listen, type Route } from '../../src/http/server.js';
 import { t, tBoth } from '../../src/i18n/index.js';
 import { createLogger } from '../../src/log.js';

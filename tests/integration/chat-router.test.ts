@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { handleInbound, type InboundContext } from '../../src/domain/chat-router.js';
-import { createInvitation } from '../../src/domain/invitations.js';
-import { openRound } from '../../src/domain/rounds.js';
+import { handleInbound, type InboundContext } from '../../src/domain/chat/router.js';
+import { createInvitation } from '../../src/domain/chat/invitations.js';
+import { openRound } from '../../src/domain/rounds/rounds.js';
 import { ChannelIdentityModel, ContactModel, InboundEventModel, ReportingRoundModel } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';

@@ -1,8 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importContacts } from '../../src/domain/contacts-import.js';
-import { exportPlanCsv, exportPlanMarkdown, PLAN_CSV_COLUMNS } from '../../src/domain/plan-export.js';
-import { importPlan } from '../../src/domain/plan-import.js';
+import { importContacts } from '../../src/domain/plan/contacts-import.js';
+import { exportPlanCsv, exportPlanMarkdown, PLAN_CSV_COLUMNS } from '../../src/domain/plan/plan-export.js';
+import { importPlan } from '../../src/domain/plan/plan-import.js';
 import { AuditEntryModel, ContactModel, MeasureModel } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { demoContactsText, importDemoContacts, loadShippedPlan, SHIPPED_PLAN_KEY } from '../support/plan.js';

@@ -11,7 +11,7 @@ import {
   linkSlackByEmail,
   redeemInvitation,
   telegramInviteLink,
-} from '../../src/domain/invitations.js';
+} from '../../src/domain/chat/invitations.js';
 import { useTestDatabase } from '../support/mongo.js';
 
 useTestDatabase();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { importPlan } from '../../src/domain/plan-import.js';
+import { importPlan } from '../../src/domain/plan/plan-import.js';
 import { projectRoot } from '../../src/infra/local-services.js';
 import {
   AuditEntryModel,

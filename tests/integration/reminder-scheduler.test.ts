@@ -12,9 +12,9 @@ import {
   ReportingRoundModel,
   StatusReportModel,
 } from '../../src/models/index.js';
-import { closeRound, extendRound, openRound } from '../../src/domain/rounds.js';
-import { snoozeReminder } from '../../src/domain/reminder-answers.js';
-import { parseReminderAction } from '../../src/domain/reminder-actions.js';
+import { closeRound, extendRound, openRound } from '../../src/domain/rounds/rounds.js';
+import { snoozeReminder } from '../../src/domain/reminders/reminder-answers.js';
+import { parseReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 import { REMINDER_SCHEDULER_ID, declineMeasureVia, reconcileReminders, startReminderScheduler } from '../../src/jobs/reminder-scheduler.js';
 import { createOutbox, type Outbox } from '../../src/jobs/outbox.js';
 import { createRedis } from '../../src/redis.js';

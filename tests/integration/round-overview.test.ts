@@ -10,9 +10,9 @@ import {
   StatusReportModel,
   type MeasureStatus,
 } from '../../src/models/index.js';
-import { openRound } from '../../src/domain/rounds.js';
-import { roundOverview } from '../../src/domain/round-overview.js';
-import { overviewToCsv, overviewToMarkdown } from '../../src/domain/round-export.js';
+import { openRound } from '../../src/domain/rounds/rounds.js';
+import { roundOverview } from '../../src/domain/rounds/round-overview.js';
+import { overviewToCsv, overviewToMarkdown } from '../../src/domain/rounds/round-export.js';
 import { useTestDatabase } from '../support/mongo.js';
 
 useTestDatabase();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { AuditEntryModel, DeliveryModel, PlanModel, ReportingRoundModel } from '../../src/models/index.js';
-import { closeRound, extendRound, openRound, roundAcceptingReports, roundPolicy } from '../../src/domain/rounds.js';
+import { closeRound, extendRound, openRound, roundAcceptingReports, roundPolicy } from '../../src/domain/rounds/rounds.js';
 import { useTestDatabase } from '../support/mongo.js';
 
 useTestDatabase();

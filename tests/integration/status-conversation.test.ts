@@ -20,9 +20,9 @@ import {
   myMeasures,
   renderMyMeasures,
   type StatusEventResult,
-} from '../../src/domain/status-conversation.js';
-import type { ChatEvent } from '../../src/domain/conversation.js';
-import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
+} from '../../src/domain/status/status-conversation.js';
+import type { ChatEvent } from '../../src/domain/chat/conversation.js';
+import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 
 const db = useTestDatabase();
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { importContacts, type ContactsImportSummary } from '../../src/domain/contacts-import.js';
-import { formatProblem } from '../../src/domain/plan-import-problem.js';
-import { importPlan, type PlanImportSummary } from '../../src/domain/plan-import.js';
-import { openRound } from '../../src/domain/rounds.js';
+import { importContacts, type ContactsImportSummary } from '../../src/domain/plan/contacts-import.js';
+import { formatProblem } from '../../src/domain/plan/plan-import-problem.js';
+import { importPlan, type PlanImportSummary } from '../../src/domain/plan/plan-import.js';
+import { openRound } from '../../src/domain/rounds/rounds.js';
 
 /** The shipped 5th plan and demo contacts, for tests that need a realistic plan in their database. */
 

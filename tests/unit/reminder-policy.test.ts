@@ -10,7 +10,7 @@ import {
   snoozeUntil,
   type ReminderPolicy,
   type ReminderStep,
-} from '../../src/domain/reminder-policy.js';
+} from '../../src/domain/reminders/reminder-policy.js';
 
 const RIGA = 'Europe/Riga';
 const NEW_YORK = 'America/New_York';

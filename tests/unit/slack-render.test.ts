@@ -5,7 +5,7 @@ import { homeView } from '../../src/bots/slack/home.js';
 import { readModalTarget, readStatusAnswer, statusModal, type ViewValues } from '../../src/bots/slack/status-modal.js';
 import { slackBlocks } from '../../src/jobs/senders/slack.js';
 import { t, tBoth } from '../../src/i18n/index.js';
-import type { MyMeasures } from '../../src/domain/my-measures.js';
+import type { MyMeasures } from '../../src/domain/status/my-measures.js';
 
 /**
  * The Slack adapter's pure parts without any network: how replies, the form and the App Home are

@@ -7,10 +7,10 @@ import {
   type StatusFlowContext,
   type StatusFlowOutcome,
   type StatusFlowState,
-} from '../../src/domain/status-flow.js';
-import { START_CHOICE_ID } from '../../src/domain/status-flow-replies.js';
-import { MAX_CHOICE_ID_BYTES, type ChatEvent, type Reply } from '../../src/domain/conversation.js';
-import { encodeReminderAction } from '../../src/domain/reminder-actions.js';
+} from '../../src/domain/status/status-flow.js';
+import { START_CHOICE_ID } from '../../src/domain/status/status-flow-replies.js';
+import { MAX_CHOICE_ID_BYTES, type ChatEvent, type Reply } from '../../src/domain/chat/conversation.js';
+import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 
 const ROUND = '6650a0000000000000000001';
 const M35: FlowMeasure = { id: '6650b0000000000000000035', code: '3.5', title: 'Atvērtie dati', roundId: ROUND };

@@ -6,7 +6,7 @@ import {
   isWorkingDay,
   nextWorkingDay,
   previousWorkingDay,
-} from '../../src/domain/working-days.js';
+} from '../../src/domain/reminders/working-days.js';
 
 const riga = (iso: string) => DateTime.fromISO(iso, { zone: 'Europe/Riga' });
 const day = (d: DateTime) => d.toISODate();

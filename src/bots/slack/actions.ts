@@ -1,8 +1,8 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { handleInbound } from '../../domain/chat-router.js';
-import { parseReminderAction } from '../../domain/reminder-actions.js';
-import { loadOwnedMeasures, toFlowMeasures } from '../../domain/reportable-measures.js';
-import { REPORTABLE_STATUSES } from '../../domain/status-flow.js';
+import { handleInbound } from '../../domain/chat/router.js';
+import { parseReminderAction } from '../../domain/reminders/reminder-actions.js';
+import { loadOwnedMeasures, toFlowMeasures } from '../../domain/status/reportable-measures.js';
+import { REPORTABLE_STATUSES } from '../../domain/status/status-flow.js';
 import { StatusReportModel, type Language } from '../../models/index.js';
 import { answeredMessage } from './blocks.js';
 import { guarded, inboundContext, postReplies, type SlackDeps, type WebClient } from './context.js';

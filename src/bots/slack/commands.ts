@@ -1,4 +1,4 @@
-import type { InboundEvent } from '../../domain/chat-router.js';
+import type { InboundEvent } from '../../domain/chat/router.js';
 
 /** The one slash command; its sub-commands are the router's commands. */
 export const SLASH_COMMAND = '/ogp';

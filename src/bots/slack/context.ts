@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
-import type { InboundContext } from '../../domain/chat-router.js';
-import type { Reply } from '../../domain/conversation.js';
-import type { OutboundMessage } from '../../domain/reminder-messages.js';
+import type { InboundContext } from '../../domain/chat/router.js';
+import type { Reply } from '../../domain/chat/conversation.js';
+import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
 import type { Logger } from '../../log.js';
 import { renderReply } from './blocks.js';
 import { COMMAND_PREFIX } from './commands.js';

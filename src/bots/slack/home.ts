@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import { t, tBoth, truncate } from '../../i18n/index.js';
-import { myMeasureText, type MyMeasures } from '../../domain/my-measures.js';
-import { encodeReminderAction } from '../../domain/reminder-actions.js';
+import { myMeasureText, type MyMeasures } from '../../domain/status/my-measures.js';
+import { encodeReminderAction } from '../../domain/reminders/reminder-actions.js';
 
 /**
  * The App Home tab: the person's measures with the open round's deadline, the last answer and a

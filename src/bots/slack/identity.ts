@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
 import { ChannelIdentityModel, ContactModel, type Contact } from '../../models/index.js';
-import { linkSlackByEmail } from '../../domain/invitations.js';
+import { linkSlackByEmail } from '../../domain/chat/invitations.js';
 import type { Types } from 'mongoose';
 import type { Logger } from '../../log.js';
 

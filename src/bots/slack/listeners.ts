@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
-import { handleInbound } from '../../domain/chat-router.js';
-import { myMeasures } from '../../domain/my-measures.js';
+import { handleInbound } from '../../domain/chat/router.js';
+import { myMeasures } from '../../domain/status/my-measures.js';
 import { guarded, inboundContext, postReplies, type SlackDeps } from './context.js';
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
 import { homeView } from './home.js';

@@ -1,8 +1,8 @@
 import type { App, ViewResponseAction } from '@slack/bolt';
 import { DateTime } from 'luxon';
-import { handleStatusEvent } from '../../domain/status-conversation.js';
-import { STATUS_FLOW } from '../../domain/status-flow.js';
-import { saveStatusReport } from '../../domain/status-report-writer.js';
+import { handleStatusEvent } from '../../domain/status/status-conversation.js';
+import { STATUS_FLOW } from '../../domain/status/status-flow.js';
+import { saveStatusReport } from '../../domain/status/status-report-writer.js';
 import { statusLabel, t, tBoth } from '../../i18n/index.js';
 import { ConversationStateModel, MeasureModel, type Language } from '../../models/index.js';
 import { guarded, postReplies, type SlackDeps } from './context.js';

@@ -2,9 +2,9 @@ import type { types } from '@slack/bolt';
 import { z } from 'zod';
 import type { Language } from '../../models/shared.js';
 import { statusLabel, t, truncate } from '../../i18n/index.js';
-import { DEFAULT_NOTE_MAX_LENGTH, REPORTABLE_STATUSES, type FlowMeasure, type ReportableStatus, type SaveReportEffect } from '../../domain/status-flow.js';
-import { characters } from '../../domain/status-flow-replies.js';
-import { DEFAULT_LINKS_MAX, parseLinks } from '../../domain/status-links.js';
+import { DEFAULT_NOTE_MAX_LENGTH, REPORTABLE_STATUSES, type FlowMeasure, type ReportableStatus, type SaveReportEffect } from '../../domain/status/status-flow.js';
+import { characters } from '../../domain/status/status-flow-replies.js';
+import { DEFAULT_LINKS_MAX, parseLinks } from '../../domain/status/status-links.js';
 
 /**
  * The status report as one Slack form (modal): status radio buttons, the note and optional links.

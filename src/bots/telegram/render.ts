@@ -1,6 +1,6 @@
 import type { InlineKeyboardMarkup, Message, MessageEntity } from 'grammy/types';
-import type { Reply } from '../../domain/conversation.js';
-import type { InboundEvent } from '../../domain/chat-router.js';
+import type { Reply } from '../../domain/chat/conversation.js';
+import type { InboundEvent } from '../../domain/chat/router.js';
 
 /**
  * Pure translation between Telegram's shapes and the router's: a message becomes an

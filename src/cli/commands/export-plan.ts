@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { exportPlanCsv, exportPlanMarkdown } from '../../domain/plan-export.js';
+import { exportPlanCsv, exportPlanMarkdown } from '../../domain/plan/plan-export.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { printProblems } from '../problems.js';

@@ -1,4 +1,4 @@
-import { importContacts } from '../../domain/contacts-import.js';
+import { importContacts } from '../../domain/plan/contacts-import.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { readTextFile } from '../files.js';

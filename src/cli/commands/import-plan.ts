@@ -1,5 +1,5 @@
-import { parsePlanFile } from '../../domain/plan-file.js';
-import { importPlan, type PlanImportSummary, type UpsertCounts } from '../../domain/plan-import.js';
+import { parsePlanFile } from '../../domain/plan/plan-file.js';
+import { importPlan, type PlanImportSummary, type UpsertCounts } from '../../domain/plan/plan-import.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 import { readTextFile } from '../files.js';

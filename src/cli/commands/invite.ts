@@ -9,7 +9,7 @@ import {
   planContacts,
   slackEmailLookup,
   telegramInviteLink,
-} from '../../domain/invitations.js';
+} from '../../domain/chat/invitations.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 

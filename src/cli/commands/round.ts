@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { PlanModel, ReportingRoundModel, type Language } from '../../models/index.js';
-import { closeRound, extendRound, openRound, type RoundError, type RoundRef } from '../../domain/rounds.js';
-import { roundOverview } from '../../domain/round-overview.js';
-import { overviewText } from '../../domain/coordinator-overview.js';
-import { overviewToCsv, overviewToMarkdown } from '../../domain/round-export.js';
+import { closeRound, extendRound, openRound, type RoundError, type RoundRef } from '../../domain/rounds/rounds.js';
+import { roundOverview } from '../../domain/rounds/round-overview.js';
+import { overviewText } from '../../domain/rounds/coordinator-overview.js';
+import { overviewToCsv, overviewToMarkdown } from '../../domain/rounds/round-export.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 

@@ -6,18 +6,18 @@ import {
   type ContactDoc,
   type IdentityChannel,
   type Language,
-} from '../models/index.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
-import { t, tBoth } from '../i18n/index.js';
+} from '../../models/index.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
+import { t, tBoth } from '../../i18n/index.js';
 import { choice, type Reply } from './conversation.js';
 import { redeemInvitation } from './invitations.js';
-import { handleStatusEvent, isStatusChoice, myMeasures, renderMyMeasures } from './status-conversation.js';
-import { START_CHOICE_ID } from './status-flow-replies.js';
-import { parseReminderAction } from './reminder-actions.js';
-import { declineMeasure, snoozeReminder } from './reminder-answers.js';
-import type { OutboundMessage } from './reminder-messages.js';
-import { coordinatorOverview } from './coordinator-overview.js';
-import { exportCommand, roundCommand } from './coordinator-commands.js';
+import { handleStatusEvent, isStatusChoice, myMeasures, renderMyMeasures } from '../status/status-conversation.js';
+import { START_CHOICE_ID } from '../status/status-flow-replies.js';
+import { parseReminderAction } from '../reminders/reminder-actions.js';
+import { declineMeasure, snoozeReminder } from '../reminders/reminder-answers.js';
+import type { OutboundMessage } from '../reminders/reminder-messages.js';
+import { coordinatorOverview } from '../rounds/coordinator-overview.js';
+import { exportCommand, roundCommand } from '../rounds/coordinator-commands.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a

@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { MeasureModel, ReportingRoundModel, StatusReportModel, type Contact, type Language } from '../models/index.js';
+import { MeasureModel, ReportingRoundModel, StatusReportModel, type Contact, type Language } from '../../models/index.js';
 import type { FlowMeasure } from './status-flow.js';
 
 /** A measure the contact answers for, with the open reporting round of its plan (if any). */

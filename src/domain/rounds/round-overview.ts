@@ -8,7 +8,7 @@ import {
   StatusReportModel,
   councilGroup,
   type MeasureStatus,
-} from '../models/index.js';
+} from '../../models/index.js';
 import { findRound, type Bilingual, type RoundError, type RoundRef } from './rounds.js';
 
 /**

@@ -1,9 +1,9 @@
 import type { Types } from 'mongoose';
-import { AuditEntryModel } from '../models/audit-entry.js';
-import { CommitmentModel } from '../models/commitment.js';
-import { InstitutionModel } from '../models/institution.js';
-import { MeasureModel } from '../models/measure.js';
-import { PlanModel } from '../models/plan.js';
+import { AuditEntryModel } from '../../models/audit-entry.js';
+import { CommitmentModel } from '../../models/commitment.js';
+import { InstitutionModel } from '../../models/institution.js';
+import { MeasureModel } from '../../models/measure.js';
+import { PlanModel } from '../../models/plan.js';
 import { measureOrder, parsePlanFile, statusAsOfDate, type PlanFile } from './plan-file.js';
 import type { ImportResult } from './plan-import-problem.js';
 

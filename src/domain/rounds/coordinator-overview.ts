@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { ReportingRoundModel, type ContactDoc, type Language } from '../models/index.js';
-import { t } from '../i18n/index.js';
+import { ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
+import { t } from '../../i18n/index.js';
 import { roundOverview, OVERVIEW_BUCKETS, type RoundOverview } from './round-overview.js';
 
 /** The summary a coordinator reads in a chat or terminal: counts per commitment and who is overdue. */

@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
 import { DateTime } from 'luxon';
-import { formatDate, statusLabel } from '../i18n/index.js';
-import { MeasureModel } from '../models/measure.js';
-import { councilGroup, type CouncilGroup, type MeasureStatus } from '../models/measure-status.js';
-import { PlanModel } from '../models/plan.js';
+import { formatDate, statusLabel } from '../../i18n/index.js';
+import { MeasureModel } from '../../models/measure.js';
+import { councilGroup, type CouncilGroup, type MeasureStatus } from '../../models/measure-status.js';
+import { PlanModel } from '../../models/plan.js';
 import type { ImportProblem } from './plan-import-problem.js';
 
 /**

@@ -2,12 +2,12 @@ import { parse as parseCsv, CsvError } from 'csv-parse/sync';
 import { IANAZone } from 'luxon';
 import type { Types } from 'mongoose';
 import { z } from 'zod';
-import { AuditEntryModel } from '../models/audit-entry.js';
-import { CONTACT_ROLES, ContactModel, type ContactRole } from '../models/contact.js';
-import { InstitutionModel } from '../models/institution.js';
-import { MeasureModel } from '../models/measure.js';
-import { PlanModel } from '../models/plan.js';
-import { LANGUAGES, type Language } from '../models/shared.js';
+import { AuditEntryModel } from '../../models/audit-entry.js';
+import { CONTACT_ROLES, ContactModel, type ContactRole } from '../../models/contact.js';
+import { InstitutionModel } from '../../models/institution.js';
+import { MeasureModel } from '../../models/measure.js';
+import { PlanModel } from '../../models/plan.js';
+import { LANGUAGES, type Language } from '../../models/shared.js';
 import { showValue, sortProblems, type ImportProblem, type ImportResult } from './plan-import-problem.js';
 import type { ImportOptions } from './plan-import.js';
 

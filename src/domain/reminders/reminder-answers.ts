@@ -10,12 +10,12 @@ import {
   type Language,
   type MeasureDoc,
   type ReportingRoundDoc,
-} from '../models/index.js';
-import { t } from '../i18n/index.js';
+} from '../../models/index.js';
+import { t } from '../../i18n/index.js';
 import { snoozeUntil } from './reminder-policy.js';
-import { roundPolicy } from './rounds.js';
+import { roundPolicy } from '../rounds/rounds.js';
 import { coordinatorRecipients, type OutboundMessage } from './reminder-messages.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 /**
  * The two answers a person can give to a reminder besides reporting: "remind me tomorrow" and

@@ -1,8 +1,8 @@
 import { Types } from 'mongoose';
-import { ContactModel, StatusReportModel, type Language, type MeasureStatus } from '../models/index.js';
-import { formatDate, statusLabel, t } from '../i18n/index.js';
-import { choice, type Choice, type Reply } from './conversation.js';
-import { encodeReminderAction } from './reminder-actions.js';
+import { ContactModel, StatusReportModel, type Language, type MeasureStatus } from '../../models/index.js';
+import { formatDate, statusLabel, t } from '../../i18n/index.js';
+import { choice, type Choice, type Reply } from '../chat/conversation.js';
+import { encodeReminderAction } from '../reminders/reminder-actions.js';
 import { loadOwnedMeasures, localTitle, type OwnedMeasure } from './reportable-measures.js';
 
 /** A measure on the /mine list: its open round's deadline and the last answer given for it. */

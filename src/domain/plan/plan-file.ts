@@ -1,8 +1,8 @@
 import { DateTime, IANAZone } from 'luxon';
 import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { INSTITUTION_KINDS } from '../models/institution.js';
-import { MEASURE_STATUSES } from '../models/measure-status.js';
+import { INSTITUTION_KINDS } from '../../models/institution.js';
+import { MEASURE_STATUSES } from '../../models/measure-status.js';
 import { showValue, sortProblems, type ImportProblem } from './plan-import-problem.js';
 
 /**

@@ -6,9 +6,9 @@ import {
   PlanModel,
   ReportingRoundModel,
   type ReportingRoundDoc,
-} from '../models/index.js';
-import { DEFAULT_REMINDER_POLICY, deadlineFromDate, reminderSchedule, type ReminderPolicy } from './reminder-policy.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
+} from '../../models/index.js';
+import { DEFAULT_REMINDER_POLICY, deadlineFromDate, reminderSchedule, type ReminderPolicy } from '../reminders/reminder-policy.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 /**
  * Reporting rounds: a coordinator opens one per plan with a deadline, may move the deadline, and

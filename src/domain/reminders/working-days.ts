@@ -1,6 +1,6 @@
 import Holidays from 'date-holidays';
 import type { DateTime } from 'luxon';
-import type { Language } from '../models/shared.js';
+import type { Language } from '../../models/shared.js';
 
 /**
  * Latvian working days. A working day is Monday to Friday that is neither a public holiday nor a

@@ -7,10 +7,10 @@ import {
   StatusReportModel,
   type Channel,
   type Contact,
-} from '../models/index.js';
+} from '../../models/index.js';
 import type { SaveReportEffect } from './status-flow.js';
-import { KeyedLock } from './keyed-lock.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
+import { KeyedLock } from '../chat/keyed-lock.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 export type SaveReportResult = { ok: true; revision: number } | { ok: false; reason: 'round_closed' | 'not_your_measure' };
 

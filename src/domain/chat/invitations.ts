@@ -10,8 +10,8 @@ import {
   PlanModel,
   type ContactDoc,
   type IdentityChannel,
-} from '../models/index.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
+} from '../../models/index.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 /**
  * One-time links that tie a chat account to a contact. A token is 24 random bytes in base64url

@@ -1,4 +1,4 @@
-import { ChannelIdentityModel, ContactModel, type Channel, type Language } from '../models/index.js';
+import { ChannelIdentityModel, ContactModel, type Channel, type Language } from '../../models/index.js';
 
 /** One message for the outbox, in the shape `produceDeliveries` takes. */
 export interface OutboundMessage {

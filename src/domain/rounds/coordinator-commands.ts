@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../models/index.js';
-import { t } from '../i18n/index.js';
+import { PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
+import { t } from '../../i18n/index.js';
 import { closeRound, extendRound, openRound, type RoundResult } from './rounds.js';
 import { roundOverview } from './round-overview.js';
 import { overviewToMarkdown } from './round-export.js';

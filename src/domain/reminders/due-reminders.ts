@@ -9,11 +9,11 @@ import {
   ReportingRoundModel,
   StatusReportModel,
   type Language,
-} from '../models/index.js';
-import { formatDate, t } from '../i18n/index.js';
+} from '../../models/index.js';
+import { formatDate, t } from '../../i18n/index.js';
 import { deadlineFromDate, deadlineKey, dueReminder, reminderSchedule, type ReminderPolicy, type ReminderStep } from './reminder-policy.js';
 import { encodeReminderAction } from './reminder-actions.js';
-import { roundDeadline, roundPolicy } from './rounds.js';
+import { roundDeadline, roundPolicy } from '../rounds/rounds.js';
 import { coordinatorRecipients, type OutboundMessage, ownersText } from './reminder-messages.js';
 
 /**

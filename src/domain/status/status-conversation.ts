@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import { z } from 'zod';
-import { ContactModel, ConversationStateModel, type Channel, type ConversationState, type Language } from '../models/index.js';
-import { t, tBoth } from '../i18n/index.js';
-import { type ChatEvent, type FlowOutcome, type RejectReason, type Reply } from './conversation.js';
+import { ContactModel, ConversationStateModel, type Channel, type ConversationState, type Language } from '../../models/index.js';
+import { t, tBoth } from '../../i18n/index.js';
+import { type ChatEvent, type FlowOutcome, type RejectReason, type Reply } from '../chat/conversation.js';
 import {
   REPORTABLE_STATUSES,
   STATUS_FLOW,
@@ -18,9 +18,9 @@ import {
 import { START_CHOICE_ID } from './status-flow-replies.js';
 import { loadOwnedMeasures, toFlowMeasures, type OwnedMeasure } from './reportable-measures.js';
 import { saveStatusReport } from './status-report-writer.js';
-import { KeyedLock } from './keyed-lock.js';
-import { parseReminderAction } from './reminder-actions.js';
-import { isDuplicateKey } from '../models/duplicate-key.js';
+import { KeyedLock } from '../chat/keyed-lock.js';
+import { parseReminderAction } from '../reminders/reminder-actions.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 export { myMeasures, renderMyMeasures, type MyMeasures } from './my-measures.js';
 

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { stringify } from 'csv-stringify/sync';
-import type { Language } from '../models/index.js';
-import { formatDate, statusLabel } from '../i18n/index.js';
+import type { Language } from '../../models/index.js';
+import { formatDate, statusLabel } from '../../i18n/index.js';
 import type { Bilingual } from './rounds.js';
 import { OVERVIEW_BUCKETS, type OwnerRow, type RoundOverview } from './round-overview.js';
 
