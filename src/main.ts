@@ -11,7 +11,7 @@ import { requeuePending } from './jobs/outbox.js';
 import { createTelegramSender } from './jobs/senders/telegram.js';
 import { createSlackSender } from './jobs/senders/slack.js';
 import { startReminderScheduler } from './jobs/reminder-scheduler.js';
-import type { Sender } from './jobs/senders/sender.js';
+import type { Sender } from './domain/chat/channel.js';
 import type { Channel } from './models/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Choice, Reply } from '../domain/chat/conversation.js';
+import type { Choice, Reply } from '../domain/chat/message.js';
 
 /**
  * How the terminal demo shows a chat: bot messages indented under a marker, buttons as numbered

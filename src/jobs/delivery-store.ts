@@ -3,7 +3,7 @@ import { ChannelIdentityModel } from '../models/contact.js';
 import { DeliveryModel, type Delivery, type DeliveryState } from '../models/delivery.js';
 import type { Channel } from '../models/shared.js';
 import { microBatch } from './micro-batch.js';
-import type { SendError } from './senders/sender.js';
+import type { SendError } from '../domain/chat/channel.js';
 
 /**
  * The worker's reads and writes of deliveries. Reads and marks from concurrent jobs are grouped

@@ -5,7 +5,7 @@ import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
-import { asSendError, SendError, type Sender } from './senders/sender.js';
+import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
 
 export interface OutboxWorkersOptions {
   /** Shared command connection; BullMQ makes its own blocking connection from it. The caller closes it. */

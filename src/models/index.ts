@@ -16,3 +16,4 @@ export * from './audit-entry.js';
 export * from './invitation.js';
 export * from './reminder-state.js';
 export * from './inbound-event.js';
+export * from './stored-file.js';

@@ -5,7 +5,7 @@ import { DeliveryModel } from '../../src/models/index.js';
 import { createOutbox, produceDeliveries } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { createConsoleSender, type ConsoleMessage } from '../../src/jobs/senders/console.js';
-import { SendError, type SendErrorKind, type Sender } from '../../src/jobs/senders/sender.js';
+import { SendError, type SendErrorKind, type Sender } from '../../src/domain/chat/channel.js';
 import { createSlackSender } from '../../src/jobs/senders/slack.js';
 import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
 import { createRedis } from '../../src/redis.js';

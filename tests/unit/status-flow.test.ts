@@ -9,7 +9,8 @@ import {
   type StatusFlowState,
 } from '../../src/domain/status/status-flow.js';
 import { START_CHOICE_ID } from '../../src/domain/status/status-flow-replies.js';
-import { MAX_CHOICE_ID_BYTES, type ChatEvent, type Reply } from '../../src/domain/chat/conversation.js';
+import type { ChatEvent } from '../../src/domain/chat/conversation.js';
+import { MAX_CHOICE_ID_BYTES, type Reply } from '../../src/domain/chat/message.js';
 import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 
 const ROUND = '6650a0000000000000000001';

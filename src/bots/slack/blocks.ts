@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Reply } from '../../domain/chat/conversation.js';
+import type { Reply } from '../../domain/chat/message.js';
 import { t, truncate } from '../../i18n/index.js';
 import type { Language } from '../../models/shared.js';
 

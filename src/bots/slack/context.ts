@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { InboundContext } from '../../domain/chat/router.js';
-import type { Reply } from '../../domain/chat/conversation.js';
+import type { Reply } from '../../domain/chat/message.js';
 import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
 import type { Logger } from '../../log.js';
 import { renderReply } from './blocks.js';

@@ -1,5 +1,5 @@
 import type { InlineKeyboardMarkup, Message, MessageEntity } from 'grammy/types';
-import type { Reply } from '../../domain/chat/conversation.js';
+import type { Reply } from '../../domain/chat/message.js';
 import type { InboundEvent } from '../../domain/chat/router.js';
 
 /**

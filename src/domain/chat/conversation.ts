@@ -1,25 +1,10 @@
+import type { Reply } from './message.js';
+
 /**
- * The platform-neutral channel contract. Domain flows speak only in these types; the Telegram,
+ * The platform-neutral flow contract. Domain flows speak only in these types; the Telegram,
  * Slack and terminal adapters turn a `Reply` into a message with buttons (inline keyboard, Block
  * Kit actions, numbered lines) and turn what the person does back into a `ChatEvent`.
  */
-
-/** A button. `id` is opaque to adapters: send it back unchanged in a `choice` event. */
-export interface Choice {
-  id: string;
-  label: string;
-}
-
-/**
- * One message to show. `text` is plain text (no markup; adapters escape nothing and add no
- * formatting), `choices` are laid out by the adapter in the given order. `expectsText` says that
- * the next step wants typed words, so an adapter may open a text field or a modal.
- */
-export interface Reply {
-  text: string;
-  choices: Choice[];
-  expectsText?: boolean;
-}
 
 /**
  * What the person did. `start` opens the flow (with `measureId`, straight at that measure);
@@ -61,14 +46,3 @@ export type FlowOutcome<S, E> =
   | { type: 'done'; replies: Reply[]; effects: E[] }
   | { type: 'cancelled'; replies: Reply[] }
   | { type: 'rejected'; replies: Reply[]; reason: RejectReason };
-
-/** Telegram refuses callback_data longer than 64 bytes; Slack's action values allow more. */
-export const MAX_CHOICE_ID_BYTES = 64;
-
-/** Builds a choice, refusing an id no platform could carry (a programming error, not user input). */
-export function choice(id: string, label: string): Choice {
-  if (Buffer.byteLength(id, 'utf8') > MAX_CHOICE_ID_BYTES) {
-    throw new RangeError(`Choice id is longer than ${MAX_CHOICE_ID_BYTES} bytes: ${id}`);
-  }
-  return { id, label };
-}

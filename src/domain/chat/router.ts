@@ -9,7 +9,7 @@ import {
 } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { t, tBoth } from '../../i18n/index.js';
-import { choice, type Reply } from './conversation.js';
+import { choice, type Reply } from './message.js';
 import { redeemInvitation } from './invitations.js';
 import { handleStatusEvent, isStatusChoice, myMeasures, renderMyMeasures } from '../status/status-conversation.js';
 import { START_CHOICE_ID } from '../status/status-flow-replies.js';

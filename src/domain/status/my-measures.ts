@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { ContactModel, StatusReportModel, type Language, type MeasureStatus } from '../../models/index.js';
 import { formatDate, statusLabel, t } from '../../i18n/index.js';
-import { choice, type Choice, type Reply } from '../chat/conversation.js';
+import { choice, type Choice, type Reply } from '../chat/message.js';
 import { encodeReminderAction } from '../reminders/reminder-actions.js';
 import { loadOwnedMeasures, localTitle, type OwnedMeasure } from './reportable-measures.js';
 

@@ -4,7 +4,8 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { ContactModel, ConversationStateModel, type Channel, type ConversationState, type Language } from '../../models/index.js';
 import { t, tBoth } from '../../i18n/index.js';
-import { type ChatEvent, type FlowOutcome, type RejectReason, type Reply } from '../chat/conversation.js';
+import { type ChatEvent, type FlowOutcome, type RejectReason } from '../chat/conversation.js';
+import type { Reply } from '../chat/message.js';
 import {
   REPORTABLE_STATUSES,
   STATUS_FLOW,

@@ -1,6 +1,6 @@
 import type { Language } from '../../models/shared.js';
 import { statusLabel, t, truncate } from '../../i18n/index.js';
-import { choice, type Choice, type Reply } from '../chat/conversation.js';
+import { choice, type Choice, type Reply } from '../chat/message.js';
 import type { FlowMeasure, ReportableStatus, ResolvedContext, StatusFlowState } from './status-flow.js';
 
 /**

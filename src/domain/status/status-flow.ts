@@ -2,7 +2,8 @@ import type { DateTime } from 'luxon';
 import type { Language } from '../../models/shared.js';
 import type { MeasureStatus } from '../../models/measure-status.js';
 import { t } from '../../i18n/index.js';
-import { type ChatEvent, type FlowOutcome, type RejectReason, type Reply } from '../chat/conversation.js';
+import { type ChatEvent, type FlowOutcome, type RejectReason } from '../chat/conversation.js';
+import type { Reply } from '../chat/message.js';
 import { DEFAULT_LINKS_MAX, parseLinks } from './status-links.js';
 import { parseReminderAction } from '../reminders/reminder-actions.js';
 import {

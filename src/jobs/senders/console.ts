@@ -1,4 +1,4 @@
-import type { OutgoingMessage, Sender } from './sender.js';
+import type { OutgoingMessage, Sender } from '../../domain/chat/channel.js';
 
 export interface ConsoleMessage extends OutgoingMessage {
   messageId: string;

@@ -1,5 +1,5 @@
 import { ErrorCode, LogLevel, WebClient, type KnownBlock } from '@slack/web-api';
-import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from './sender.js';
+import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../domain/chat/channel.js';
 
 export interface SlackSenderOptions {
   token: string;

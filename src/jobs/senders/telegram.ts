@@ -1,5 +1,5 @@
 import { Api, GrammyError, HttpError, InlineKeyboard } from 'grammy';
-import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from './sender.js';
+import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../domain/chat/channel.js';
 
 export interface TelegramSenderOptions {
   token: string;

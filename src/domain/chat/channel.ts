@@ -1,21 +1,26 @@
 import type { Channel } from '../../models/shared.js';
 
+import type { Message } from './message.js';
+
 /**
- * The outbox's view of a chat platform: send one message, get its id back, or fail with a
- * classified {@link SendError}. The worker turns the error's kind into a queue outcome; nothing in
- * the worker knows Telegram or Slack.
+ * A chat platform as the core sees it: deliver one message (text, buttons, links, files, or an
+ * edit of an earlier one) to an address and get the platform's message id back, or fail with a
+ * classified {@link SendError}. Telegram and Slack implement it in their adapters
+ * (bots/telegram/sender.ts, bots/slack/sender.ts), the demo's console in demo/console-channel.ts.
+ * Direct replies and the outbox worker use the same implementation, so a message looks the same
+ * whichever way it went out; the worker turns the error's kind into a queue outcome.
  */
 export interface OutgoingMessage {
-  /** Telegram chat id or Slack channel / DM id, as stored on the delivery. */
+  /** Telegram chat id or Slack channel / DM id, as stored on the identity or delivery. */
   address: string;
-  text: string;
-  /** Buttons, one per row; `id` comes back when the recipient presses one. */
-  choices: { id: string; label: string }[];
+  /** An edit arrives with `edit.ref`: the outbox resolves a delivery key before sending. */
+  message: Message;
 }
 
 export interface Sender {
   readonly channel: Channel;
-  send(message: OutgoingMessage): Promise<{ messageId: string }>;
+  /** The id of the message that carries the buttons (the last part when the text was split). */
+  send(outgoing: OutgoingMessage): Promise<{ messageId: string }>;
 }
 
 /**
