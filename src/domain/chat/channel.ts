@@ -50,6 +50,8 @@ export enum SendErrorCode {
   Unauthorized = 'unauthorized',
   BadRequest = 'bad_request',
   Rejected = 'rejected',
+  /** An attachment's stored file is gone (domain/chat/files.ts MissingFileError). */
+  FileMissing = 'file_missing',
 }
 
 const KIND_OF: Record<SendErrorCode, SendErrorKind> = {
@@ -69,6 +71,8 @@ const KIND_OF: Record<SendErrorCode, SendErrorKind> = {
   [SendErrorCode.Unauthorized]: 'permanent',
   [SendErrorCode.BadRequest]: 'permanent',
   [SendErrorCode.Rejected]: 'permanent',
+  // The bytes will not come back by retrying; the producer has to store the file again.
+  [SendErrorCode.FileMissing]: 'permanent',
 };
 
 export class SendError extends Error {
