@@ -22,8 +22,18 @@ export const lv = {
 
   'date.at_time': '{date}, plkst. {time}',
 
-  // {prefix} is how the platform spells a command: "/" on Telegram, "/ogp " on Slack.
-  'help.text': 'Sveiki! Šis ir atvērtās pārvaldības rīcības plāna iesaistīto pušu foruma palīgs.\nAr to var ziņot par savu pasākumu progresu un saņemt atgādinājumus par termiņiem.\n\n{prefix}status — ziņot pasākuma statusu\n{prefix}mine — mani pasākumi, termiņi un pēdējās atbildes\n{prefix}language — mainīt valodu (latviešu / English)\n{prefix}cancel — pārtraukt iesākto\n{prefix}help — šī palīdzība',
+  // /help is this introduction and one line per command the person may use (domain/chat/help.ts).
+  'help.intro': 'Sveiki! Šis ir atvērtās pārvaldības rīcības plāna iesaistīto pušu foruma palīgs.\nAr to var ziņot par savu pasākumu progresu un saņemt atgādinājumus par termiņiem.',
+  // One line each in /help and in Telegram's "/" menu.
+  'command.status': 'ziņot pasākuma statusu',
+  'command.mine': 'mani pasākumi, termiņi un pēdējās atbildes',
+  'command.language': 'mainīt valodu (latviešu / English)',
+  'command.cancel': 'pārtraukt iesākto',
+  'command.help': 'šī palīdzība',
+  'command.stop': 'vairs nesūtīt ziņas šeit',
+  'command.overview': 'kārtas kopsavilkums: skaits pa apņemšanām un kavētāji',
+  'command.round': 'atvērt, pagarināt vai slēgt ziņošanas kārtu',
+  'command.export': 'visas kārtas atbildes failos (CSV un Markdown)',
 
   'access.unknown_person': 'Atvainojiet, mēs jūs vēl nepazīstam, tāpēc nevaram parādīt pasākumus vai pieņemt atbildes. Lai iegūtu piekļuvi, lūdziet Valsts kancelejas koordinatoram ielūguma saiti un atveriet to šeit.',
   'access.not_coordinator': 'Šī darbība ir pieejama tikai Valsts kancelejas koordinatoriem.',
@@ -35,7 +45,7 @@ export const lv = {
   'invite.identity_taken': 'Šis konts jau ir piesaistīts citai personai. Lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
   'stop.done': 'Labi, šeit vairs nesūtīsim ziņas. Lai atsāktu, lūdziet koordinatoram jaunu ielūguma saiti.',
 
-  'round.usage': 'Ziņošanas kārtas komandas:\nround open <atslēga> <GGGG-MM-DD> <nosaukums> — atvērt kārtu\nround extend <GGGG-MM-DD> — pagarināt termiņu\nround close — slēgt kārtu\nexport — visas atbildes tabulā',
+  'round.usage': 'Ziņošanas kārtas komandas:\nround open <atslēga> <GGGG-MM-DD> <nosaukums> — atvērt kārtu\nround extend <GGGG-MM-DD> — pagarināt termiņu\nround close — slēgt kārtu\nexport — visas atbildes failos (CSV un HTML)',
   'round.no_plan': 'Vēl nav ielādēts neviens rīcības plāns.',
   'round.opened': 'Kārta „{key}” atvērta; termiņš {deadline}. Atgādinājumi sāks iet pēc grafika.',
   'round.extended': 'Kārtas „{key}” termiņš pagarināts līdz {deadline}.',
@@ -43,6 +53,24 @@ export const lv = {
   'round.closed': 'Šī ziņošanas kārta jau ir slēgta, tāpēc atbildi vairs nevar saglabāt. Nekas netika mainīts. Ja vēlaties ko papildināt, lūdzu, sazinieties ar koordinatoru.',
   'round.none_open': 'Pašlaik nav atvērtas ziņošanas kārtas, tāpēc nav par ko ziņot. Mēs atgādināsim, kad tā sāksies.',
   'measures.none': 'Jums nav piešķirts neviens pasākums. Ja tā ir kļūda, lūdzu, sazinieties ar koordinatoru.',
+
+  // Coordinators' /overview and /export. The overview is read on a phone: short lines, one count
+  // per line, so nothing depends on columns lining up in a proportional font.
+  'overview.heading': '„{title}”\nKārta {round} · {plan} · {state}\nTermiņš: {deadline}',
+  'overview.state.open': 'atvērta',
+  'overview.state.closed': 'slēgta',
+  'overview.bucket.not_started': 'nav uzsākts',
+  'overview.bucket.in_progress': 'procesā',
+  'overview.bucket.completed_or_substantial': 'pabeigts vai būtisks progress',
+  'overview.bucket.cancelled': 'atcelts',
+  'overview.bucket.missing': 'nav atbildes',
+  'overview.total': 'kopā',
+  'overview.all_commitments': 'Visas apņemšanās',
+  'overview.overdue': 'Kavētās atbildes:',
+  'overview.declined': '(nav mans)',
+  'overview.no_owner': 'nav kontaktpersonas',
+  'export.summary': 'Ziņošanas kārta „{title}” ({plan} / {round}, {state})\nTermiņš: {deadline}\nAtbildes: {replied} no {expected}; vēl nav: {missing}.\nPielikumā visas atbildes: CSV izklājlapai un HTML lasīšanai telefonā vai datorā.',
+  'export.no_round': 'Šim rīcības plānam vēl nav nevienas ziņošanas kārtas, tāpēc nav ko eksportēt.',
 
   'error.temporary': 'Atvainojiet, mūsu pusē radās īslaicīga kļūda. Lūdzu, pēc brīža mēģiniet vēlreiz; {prefix}status parādīs, kur palikām.',
   'error.stale_button': 'Šī poga ir no vecākas ziņas un vairs nedarbojas.',
@@ -101,13 +129,13 @@ export const lv = {
   'mine.report_button': 'Ziņot: {code}',
 
   // Slack's own surfaces: the status form (modal), the App Home and a pressed button's mark.
-  'slack.modal.note_label': 'Kas paveikts (savos vārdos)',
-  'slack.modal.note_hint': 'Ne vairāk kā {limit}.',
-  'slack.modal.links_label': 'Saites uz rezultātiem (nav obligātas)',
-  'slack.modal.links_hint': 'Katra saite savā rindā, ne vairāk kā {max}; jāsākas ar http:// vai https://.',
-  'slack.modal.status_missing': 'Lūdzu, izvēlieties statusu.',
-  'slack.modal.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Ja saišu nav, atstājiet lauku tukšu.',
-  'slack.modal.or_chat': 'Var atbildēt arī sarunā ar mani.',
+  'form.status.note_label': 'Kas paveikts (savos vārdos)',
+  'form.status.note_hint': 'Ne vairāk kā {limit}.',
+  'form.status.links_label': 'Saites uz rezultātiem (nav obligātas)',
+  'form.status.links_hint': 'Katra saite savā rindā, ne vairāk kā {max}; jāsākas ar http:// vai https://.',
+  'form.status.status_missing': 'Lūdzu, izvēlieties statusu.',
+  'form.status.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Ja saišu nav, atstājiet lauku tukšu.',
+  'form.status.or_chat': 'Var atbildēt arī sarunā ar mani.',
   'slack.home.title': 'Mani pasākumi',
   'slack.home.commands': 'Komandas: /ogp status, /ogp mine, /ogp language, /ogp help',
   'slack.home.last_note': 'Pēdējais apraksts: {note}',

@@ -1,3 +1,4 @@
+import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
@@ -18,7 +19,7 @@ import {
 import { createOutbox, produceDeliveries, type Outbox } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { reconcileReminders } from '../../src/jobs/reminder-scheduler.js';
-import { createSlackSender } from '../../src/jobs/senders/slack.js';
+import { createSlackClient, createSlackSender } from '../../src/bots/slack/sender.js';
 import { createLogger } from '../../src/log.js';
 import { createRedis } from '../../src/redis.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
@@ -106,7 +107,7 @@ beforeAll(async () => {
   workers = startOutboxWorkers({
     connection: redis,
     prefix,
-    senders: { slack: createSlackSender({ token: h.fake.token, apiUrl: h.fake.url }) },
+    senders: { slack: createSlackSender(createSlackClient({ token: h.fake.token, apiUrl: h.fake.url })) },
     // Pacing is the outbox's own test; here a short gap per DM keeps a dozen reminders quick.
     limits: { slack: { perAddressMs: 100 } },
     log: createLogger('silent'),
@@ -151,7 +152,7 @@ describe('linking', () => {
 
   it('recognises an imported contact who simply writes, by users.info, once', async () => {
     const reply = await expectReply(MARTA.id, () => h.requests.command(MARTA.id, 'help'));
-    expect(sectionText(reply)).toBe(t('lv', 'help.text', { prefix: '/ogp ' }));
+    expect(sectionText(reply)).toBe(expectedHelp('lv', '/ogp '));
     expect(h.fake.callsTo('users.info').map((c) => c.args.user)).toEqual([MARTA.id]);
     const marta = await ContactModel.findOne({ email: MARTA.email.toLowerCase() }).orFail();
     const identity = await ChannelIdentityModel.findOne({ channel: 'slack', contact: marta._id }).lean();
@@ -182,7 +183,7 @@ describe('linking with an invitation', () => {
     await h.requests.command(JANIS.id, `link ${token}`);
     const [welcome, help] = [await h.fake.nextMessage(dm, before), await h.fake.nextMessage(dm, before + 1)];
     expect(sectionText(welcome)).toBe(t('lv', 'invite.accepted', { name: 'Jānis Kalniņš' }));
-    expect(sectionText(help)).toBe(t('lv', 'help.text', { prefix: '/ogp ' }));
+    expect(sectionText(help)).toBe(expectedHelp('lv', '/ogp '));
     expect(await ChannelIdentityModel.findOne({ channel: 'slack', contact: janis._id }).lean()).toMatchObject({ externalId: JANIS.id, address: dm });
 
     const reused = await expectReply(STRANGER.id, () => h.requests.command(STRANGER.id, `link ${token}`));
@@ -234,7 +235,7 @@ describe('a reminder, answered in the DM', () => {
     expect(JSON.stringify(updated.blocks)).toContain('✓ Ziņot statusu');
     // The same press offers the form.
     const form = await h.fake.waitFor(() => h.fake.views[views]);
-    expect(form.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+    expect(form.view.private_metadata).toBe(JSON.stringify({ f: 'status', c: JSON.stringify({ r: roundId, m: measure }) }));
     expect(form.view.blocks.map((b) => b.block_id ?? b.type)).toEqual(['section', 'status', 'note', 'links', 'context']);
 
     const noteQuestion = await expectReply(LIGA.id, () => h.requests.press(LIGA.id, statusQuestion, 'procesā'));
@@ -313,8 +314,8 @@ describe('the status form (modal)', () => {
     const question = await expectReply(MARTA.id, () => h.requests.pressInHome(MARTA.id, home, 'Ziņot: 4.1'));
     expect(sectionText(question)).toContain(t('lv', 'flow.choose_status'));
     const form = await h.fake.waitFor(() => h.fake.views[views]);
-    expect(form.view.callback_id).toBe('ogp_status');
-    expect(form.view.private_metadata).toBe(JSON.stringify({ r: roundId, m: measure }));
+    expect(form.view.callback_id).toBe('ogp_form');
+    expect(form.view.private_metadata).toBe(JSON.stringify({ f: 'status', c: JSON.stringify({ r: roundId, m: measure }) }));
 
     const before = await StatusReportModel.countDocuments();
     const refused = await h.requests.submitView(MARTA.id, form, { status: 'completed', note: 'x'.repeat(1001), links: 'ftp://example.lv/fails' });

@@ -1,3 +1,4 @@
+import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Bot } from 'grammy';
 import type { Update, UserFromGetMe } from 'grammy/types';
@@ -133,7 +134,7 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     await bot.handleUpdate(textUpdate(7100, '/status'));
     await bot.handleUpdate(textUpdate(7100, 'Sveiki, kā iet?'));
     expect(texts(calls)).toEqual([tBoth('access.unknown_person'), tBoth('access.unknown_person'), tBoth('access.unknown_person')]);
-    expect(sent(calls).every((c) => c.payload.reply_markup === undefined && c.payload.chat_id === 7100)).toBe(true);
+    expect(sent(calls).every((c) => c.payload.reply_markup === undefined && String(c.payload.chat_id) === '7100')).toBe(true);
     expect(await ChannelIdentityModel.exists({ externalId: '7100' })).toBeNull();
   });
 
@@ -141,7 +142,7 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     const { bot, calls } = recordingBot();
     const { token } = await createInvitation({ contactId: liga.id, actor: 'test', now: clock });
     await bot.handleUpdate(textUpdate(LIGA, `/start ${token}`));
-    expect(texts(calls)).toEqual([t('lv', 'invite.accepted', { name: 'Līga Ozola' }), t('lv', 'help.text', { prefix: '/' })]);
+    expect(texts(calls)).toEqual([t('lv', 'invite.accepted', { name: 'Līga Ozola' }), expectedHelp('lv', '/')]);
     expect(keyboard(sent(calls)[1])).toEqual([[{ text: 'Ziņot statusu', callback_data: 'sf:start' }]]);
     const identity = await ChannelIdentityModel.findOne({ channel: 'telegram', externalId: String(LIGA) }).lean();
     expect(identity).toMatchObject({ address: String(LIGA), active: true });
@@ -181,10 +182,10 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     expect(keyboard(sent(calls)[0])).toEqual([[{ text: 'Latviešu', callback_data: 'lang:lv' }], [{ text: 'English', callback_data: 'lang:en' }]]);
     calls.length = 0;
     await bot.handleUpdate(textUpdate(LIGA, `/help@${BOT.username}`));
-    expect(texts(calls)).toEqual([t('lv', 'help.text', { prefix: '/' })]);
+    expect(texts(calls)).toEqual([expectedHelp('lv', '/')]);
     calls.length = 0;
     await bot.handleUpdate(textUpdate(LIGA, '/help@some_other_bot'));
-    expect(texts(calls)).not.toContain(t('lv', 'help.text', { prefix: '/' }));
+    expect(texts(calls)).not.toContain(expectedHelp('lv', '/'));
   });
 
   it('starts the flow from a reminder button at the status step', async () => {
@@ -200,7 +201,7 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     await bot.handleUpdate(textUpdate(LIGA, '/status', group));
     await bot.handleUpdate(textUpdate(LIGA, 'labrīt visiem', group));
     await bot.handleUpdate(textUpdate(LIGA, '/status@some_other_bot', group));
-    expect(sent(calls).map((c) => [c.payload.chat_id, c.payload.text])).toEqual([[group.id, PRIVATE_ONLY]]);
+    expect(sent(calls).map((c) => [String(c.payload.chat_id), c.payload.text])).toEqual([[String(group.id), PRIVATE_ONLY]]);
     calls.length = 0;
     await bot.handleUpdate(pressUpdate(LIGA, 'sf:start', undefined, group));
     expect(calls).toEqual([{ method: 'answerCallbackQuery', payload: { callback_query_id: expect.any(String), text: PRIVATE_ONLY.split('\n')[0] } }]);

@@ -1,3 +1,4 @@
+import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -87,7 +88,7 @@ describe('Telegram webhook mode', () => {
     const { token } = await createInvitation({ contactId: String(contact?._id), actor: 'test' });
     expect(await deliver(fake.userMessage(8002, `/start ${token}`))).toBe(200);
     // The webhook answers after the update is handled, so the replies are there already.
-    expect(person.unread().map((m) => m.text)).toEqual([t('lv', 'invite.accepted', { name: 'Marta Zariņa' }), t('lv', 'help.text', { prefix: '/' })]);
+    expect(person.unread().map((m) => m.text)).toEqual([t('lv', 'invite.accepted', { name: 'Marta Zariņa' }), expectedHelp('lv', '/')]);
     expect(await ChannelIdentityModel.exists({ channel: 'telegram', externalId: '8002' })).not.toBeNull();
   });
 

@@ -1,3 +1,4 @@
+import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { DateTime } from 'luxon';
@@ -10,7 +11,7 @@ import { t, tBoth } from '../../src/i18n/index.js';
 import { createOutbox, produceDeliveries, type Outbox } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { reconcileReminders } from '../../src/jobs/reminder-scheduler.js';
-import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
+import { createTelegramApi, createTelegramSender } from '../../src/bots/telegram/sender.js';
 import { createLogger } from '../../src/log.js';
 import {
   ChannelIdentityModel,
@@ -88,7 +89,7 @@ beforeAll(async () => {
   workers = startOutboxWorkers({
     connection: redis,
     prefix,
-    senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
+    senders: { telegram: createTelegramSender(createTelegramApi({ token: fake.token, apiRoot: fake.apiRoot })) },
     log,
   });
   await loadShippedPlan();
@@ -119,7 +120,7 @@ describe('Telegram end to end (grammY polling, fake Bot API, outbox)', () => {
   it('links by deep link, delivers the reminder, and takes a status report in a few taps', async () => {
     ligaUser = liga();
     await link(ligaUser, 'liga.ozola@example.lv');
-    expect(ligaUser.botMessages().map((m) => m.text)).toEqual([t('lv', 'invite.accepted', { name: 'Līga Ozola' }), t('lv', 'help.text', { prefix: '/' })]);
+    expect(ligaUser.botMessages().map((m) => m.text)).toEqual([t('lv', 'invite.accepted', { name: 'Līga Ozola' }), expectedHelp('lv', '/')]);
 
     // d-14 of a 13 February deadline is Friday 30 January, from 09.00.
     expect(await reconcileAt('2026-01-30T09:00')).toBe(1);
@@ -208,7 +209,7 @@ describe('Telegram end to end (grammY polling, fake Bot API, outbox)', () => {
     const sentinel = kristaps.say('/help');
     await kristaps.handled(sentinel);
     const after = await kristaps.next(1);
-    expect(after.map((m) => m.text)).toEqual([t('en', 'help.text', { prefix: '/' })]);
+    expect(after.map((m) => m.text)).toEqual([expectedHelp('en', '/')]);
     expect(kristaps.unread()).toEqual([]);
     expect(await InboundEventModel.countDocuments({ key: `telegram:update:${update.update_id}` })).toBe(1);
   });

@@ -14,13 +14,9 @@ import {
   StatusReportModel,
   type Channel,
 } from '../../src/models/index.js';
-import {
-  handleStatusEvent,
-  isStatusChoice,
-  myMeasures,
-  renderMyMeasures,
-  type StatusEventResult,
-} from '../../src/domain/status/status-conversation.js';
+import { handleStatusEvent } from '../../src/domain/status/status-conversation.js';
+import type { FlowRunResult as StatusEventResult } from '../../src/domain/chat/flow-runner.js';
+import { myMeasures, renderMyMeasures } from '../../src/domain/status/my-measures.js';
 import type { ChatEvent } from '../../src/domain/chat/conversation.js';
 import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 
@@ -74,7 +70,7 @@ function say(contactId: Types.ObjectId, event: ChatEvent, channel: Channel = 'te
 function button(result: StatusEventResult, label: string): ChatEvent {
   const found = result.replies.flatMap((r) => r.choices).find((c) => c.label === label);
   if (!found) throw new Error(`no '${label}' in ${JSON.stringify(result.replies)}`);
-  expect(isStatusChoice(found.id)).toBe(true);
+  expect(found.id.startsWith('sf:') || found.id.startsWith('rm:r:')).toBe(true);
   return { type: 'choice', id: found.id };
 }
 

@@ -22,7 +22,7 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(
-  options: { users?: FakeUser[] } & Partial<Pick<SlackAppOptions, 'produce' | 'now' | 'limits' | 'log'>> = {},
+  options: { users?: FakeUser[] } & Partial<Pick<SlackAppOptions, 'produce' | 'now' | 'registry' | 'log'>> = {},
 ): Promise<SlackHarness> {
   const fake = await FakeSlack.start({ users: options.users });
   const secret = randomBytes(16).toString('hex');
@@ -34,7 +34,7 @@ export async function startSlackHarness(
       produce: options.produce,
       log: options.log ?? createLogger('silent'),
       now: options.now,
-      limits: options.limits,
+      registry: options.registry,
     });
   let slack = await make();
   // The server keeps its routes; each request goes to whichever app instance is current.

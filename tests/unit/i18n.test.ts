@@ -98,31 +98,32 @@ describe('dates and times', () => {
   const winter = new Date(Date.UTC(2026, 1, 1, 11, 0));
   // 27 March 2025 was before the clock change; 27 July is summer time (UTC+3).
   const summer = DateTime.fromISO('2025-07-27T13:00', { zone: 'Europe/Riga' });
+  const riga = 'Europe/Riga';
 
   it('write Latvian dates long and numeric, with the closing dot', () => {
-    expect(formatDate('lv', winter)).toBe('2026. gada 1. februāris');
-    expect(formatDate('lv', winter, 'Europe/Riga', 'numeric')).toBe('01.02.2026.');
-    expect(formatDate('lv', summer)).toBe('2025. gada 27. jūlijs');
-    expect(formatDate('lv', summer, 'Europe/Riga', 'numeric')).toBe('27.07.2025.');
+    expect(formatDate('lv', winter, riga)).toBe('2026. gada 1. februāris');
+    expect(formatDate('lv', winter, riga, 'numeric')).toBe('01.02.2026.');
+    expect(formatDate('lv', summer, riga)).toBe('2025. gada 27. jūlijs');
+    expect(formatDate('lv', summer, riga, 'numeric')).toBe('27.07.2025.');
   });
 
   it('write English dates day first', () => {
-    expect(formatDate('en', winter)).toBe('1 February 2026');
-    expect(formatDate('en', winter, 'Europe/Riga', 'numeric')).toBe('1 Feb 2026');
+    expect(formatDate('en', winter, riga)).toBe('1 February 2026');
+    expect(formatDate('en', winter, riga, 'numeric')).toBe('1 Feb 2026');
   });
 
   it('write Latvian times with a dot and English with a colon, in the given zone', () => {
-    expect(formatTime('lv', winter)).toBe('13.00');
-    expect(formatTime('en', winter)).toBe('13:00');
-    expect(formatTime('lv', summer)).toBe('13.00');
+    expect(formatTime('lv', winter, riga)).toBe('13.00');
+    expect(formatTime('en', winter, riga)).toBe('13:00');
+    expect(formatTime('lv', summer, riga)).toBe('13.00');
     expect(formatTime('lv', winter, 'UTC')).toBe('11.00');
-    expect(formatDateTime('lv', winter)).toBe('2026. gada 1. februāris, plkst. 13.00');
-    expect(formatDateTime('en', winter)).toBe('1 February 2026, 13:00');
+    expect(formatDateTime('lv', winter, riga)).toBe('2026. gada 1. februāris, plkst. 13.00');
+    expect(formatDateTime('en', winter, riga)).toBe('1 February 2026, 13:00');
   });
 
   it('uses the date of the zone, not of the server', () => {
     const lateEvening = new Date(Date.UTC(2026, 0, 31, 22, 30)); // 00:30 on 1 February in Riga
-    expect(formatDate('lv', lateEvening, 'Europe/Riga', 'numeric')).toBe('01.02.2026.');
+    expect(formatDate('lv', lateEvening, riga, 'numeric')).toBe('01.02.2026.');
     expect(formatDate('lv', lateEvening, 'UTC', 'numeric')).toBe('31.01.2026.');
   });
 
@@ -159,7 +160,7 @@ describe('texts', () => {
     expect(t('lv', 'reminder.button.report')).toBe('Ziņot statusu');
     expect(t('lv', 'reminder.button.tomorrow')).toBe('Atgādināt rīt');
     expect(t('lv', 'reminder.button.not_mine')).toBe('Nav mans pasākums');
-    expect(t('en', 'help.text', { prefix: '/' })).toContain('/status');
+    expect(t('en', 'command.status')).toBe('report the status of a measure');
   });
 
   it('put a parameter value in verbatim, even one that looks like a placeholder', () => {

@@ -12,6 +12,7 @@ import { START_CHOICE_ID } from '../../src/domain/status/status-flow-replies.js'
 import type { ChatEvent } from '../../src/domain/chat/conversation.js';
 import { MAX_CHOICE_ID_BYTES, type Reply } from '../../src/domain/chat/message.js';
 import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
+import { t } from '../../src/i18n/index.js';
 
 const ROUND = '6650a0000000000000000001';
 const M35: FlowMeasure = { id: '6650b0000000000000000035', code: '3.5', title: 'Atvērtie dati', roundId: ROUND };
@@ -434,5 +435,62 @@ describe('status flow: button ids', () => {
     expect(a).toEqual(b);
     const c = statusFlow(null, { type: 'start' }, { language: 'lv', measures: [M35, M41], now: now.plus({ seconds: 1 }) });
     expect(c.type === 'continue' && a.type === 'continue' && c.state.nonce !== a.state.nonce).toBe(true);
+  });
+});
+
+describe('status flow: the form (a Slack modal)', () => {
+  const formFor = (measure: FlowMeasure, roundId = ROUND) => JSON.stringify({ r: roundId, m: measure.id });
+  const submit = (values: Record<string, string>, over: { state?: StatusFlowState | null; measure?: FlowMeasure; roundId?: string; ctx?: Partial<StatusFlowContext> } = {}) =>
+    statusFlow(over.state ?? null, { type: 'form', context: formFor(over.measure ?? M35, over.roundId), values }, context(over.ctx));
+
+  it('is offered when a reminder opens the flow at a measure, and not for a plain /status', () => {
+    const fromReminder = statusFlow(null, { type: 'choice', id: reminder('report', M41.id) }, context());
+    expect(fromReminder.replies[0]?.form).toMatchObject({ flow: 'status', context: formFor(M41) });
+    expect(fromReminder.replies[0]?.form?.fields.map((f) => f.id)).toEqual(['status', 'note', 'links']);
+    expect(statusFlow(null, { type: 'start' }, context()).replies.some((r) => r.form)).toBe(false);
+  });
+
+  it('saves a complete answer in the conversation’s normal form, for exactly the form’s measure and round', () => {
+    const outcome = submit({ status: 'completed', note: '  Gatavs.\u0301  ', links: 'https://a.lv/x <https://b.lv/y>,' });
+    expect(outcome).toMatchObject({
+      type: 'done',
+      effects: [{ type: 'save-report', measureId: M35.id, roundId: ROUND, status: 'completed', note: 'Gatavs.\u0301'.normalize('NFC'), links: ['https://a.lv/x', 'https://b.lv/y'] }],
+      keepConversation: false,
+    });
+    expect(submit({ status: 'in_progress', note: 'Notiek darbs.', links: '' })).toMatchObject({ type: 'done', effects: [{ links: [] }] });
+  });
+
+  it('refuses every bad field at once, in the person’s language, and saves nothing', () => {
+    const outcome = submit({ status: 'cancelled', note: '   ', links: 'javascript:alert(1)' }, { ctx: { language: 'en' } });
+    expect(outcome).toMatchObject({
+      type: 'rejected',
+      reason: 'invalid_form',
+      fieldErrors: {
+        status: 'Please choose a status.',
+        note: t('en', 'error.note_empty'),
+        links: '“javascript:alert(1)” is not a valid link: it must start with http:// or https://. If there are no links, leave the field empty.',
+      },
+    });
+    const six = Array.from({ length: 6 }, (_, i) => `https://a.lv/${i}`).join('\n');
+    expect(submit({ status: 'delayed', note: 'ā'.repeat(11), links: six }, { ctx: { noteMaxLength: 10 } })).toMatchObject({
+      type: 'rejected',
+      fieldErrors: {
+        note: t('lv', 'error.note_too_long', { limit: t('lv', 'count.characters', { count: 10 }), length: t('lv', 'count.characters', { count: 11 }) }),
+        links: t('lv', 'error.too_many_links', { count: 6, max: 5 }),
+      },
+    });
+    expect(submit({ status: 'delayed', note: 'ā'.repeat(10) }, { ctx: { noteMaxLength: 10 } }).type).toBe('done');
+  });
+
+  it('refuses a form for another round or a measure that is not the person’s', () => {
+    expect(submit({ status: 'completed', note: 'x' }, { roundId: OLD_ROUND })).toMatchObject({ type: 'rejected', reason: 'round_closed' });
+    const foreign = { ...M35, id: FOREIGN };
+    expect(submit({ status: 'completed', note: 'x' }, { measure: foreign })).toMatchObject({ type: 'rejected', reason: 'not_your_measure' });
+  });
+
+  it('ends a conversation about the same measure and leaves one about another measure alone', () => {
+    const about = (measure: FlowMeasure): StatusFlowState => ({ step: 'note', nonce: 'n1', editing: false, draft: { measureId: measure.id, status: 'in_progress' } });
+    expect(submit({ status: 'completed', note: 'x' }, { state: about(M35) })).toMatchObject({ type: 'done', keepConversation: false });
+    expect(submit({ status: 'completed', note: 'x' }, { state: about(M41) })).toMatchObject({ type: 'done', keepConversation: true });
   });
 });

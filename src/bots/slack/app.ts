@@ -7,8 +7,8 @@ import { registerActionListeners } from './actions.js';
 import type { SlackDeps, WebClient } from './context.js';
 import { EmailLinker } from './identity.js';
 import { registerConversationListeners } from './listeners.js';
-import { registerModalListeners } from './modal-submit.js';
-import type { ModalLimits } from './status-modal.js';
+import { registerFormListeners } from './forms.js';
+import type { ChatRegistry } from '../../domain/chat/registry.js';
 
 /**
  * The Slack adapter in HTTP mode. One URL takes everything Slack sends: Event Subscriptions
@@ -33,7 +33,8 @@ export interface SlackAppOptions {
   produce?: (messages: OutboundMessage[]) => Promise<unknown>;
   log: Logger;
   now?: () => Date;
-  limits?: ModalLimits;
+  /** The features the router dispatches to; the product's own unless a test brings its own. */
+  registry?: ChatRegistry;
   path?: string;
 }
 
@@ -108,11 +109,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     log: options.log,
     now: options.now ?? (() => new Date()),
     linker: new EmailLinker(options.log),
-    limits: options.limits ?? {},
+    registry: options.registry,
   };
   registerConversationListeners(app, deps);
   registerActionListeners(app, deps);
-  registerModalListeners(app, deps);
+  registerFormListeners(app, deps);
   app.error(async (error) => {
     options.log.error({ code: error.code ?? error.message }, 'slack app error');
   });

@@ -1,23 +1,30 @@
 import { webApi } from '@slack/bolt';
+import { SendError } from '../../domain/chat/channel.js';
 import type { InboundContext } from '../../domain/chat/router.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
 import type { Logger } from '../../log.js';
-import { renderReply } from './blocks.js';
 import { COMMAND_PREFIX } from './commands.js';
 import type { EmailLinker } from './identity.js';
-import type { ModalLimits } from './status-modal.js';
+import { createSlackSender } from './sender.js';
+import type { ChatRegistry } from '../../domain/chat/registry.js';
 import { TEMPORARY_ERROR } from './texts.js';
 
 export type WebClient = webApi.WebClient;
 
-/** What every listener needs: the outbox for coordinator notices, the clock, the e-mail linker. */
+/** What every listener needs: the outbox for coordinator notices, the clock, the e-mail linker, the features. */
 export interface SlackDeps {
   produce?: (messages: OutboundMessage[]) => Promise<unknown>;
   log: Logger;
   now: () => Date;
   linker: EmailLinker;
-  limits: ModalLimits;
+  /** The features the router dispatches to; the product's own unless a test brings its own. */
+  registry?: ChatRegistry;
+}
+
+/** The router's dependencies as every listener passes them. */
+export function inboundDeps(deps: SlackDeps) {
+  return { produce: deps.produce, registry: deps.registry };
 }
 
 export function inboundContext(deps: SlackDeps, userId: string, address: string, dedupeKey: string): InboundContext {
@@ -25,29 +32,24 @@ export function inboundContext(deps: SlackDeps, userId: string, address: string,
 }
 
 /** A person is waiting: a short Retry-After is worth waiting once; a long one is not. */
-const MAX_REPLY_WAIT_S = 5;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const MAX_REPLY_WAIT_MS = 5000;
 
-async function postOne(client: WebClient, args: webApi.ChatPostMessageArguments): Promise<void> {
-  try {
-    await client.chat.postMessage(args);
-  } catch (error) {
-    const limited = error as { code?: string; retryAfter?: number };
-    if (limited.code !== webApi.ErrorCode.RateLimitedError || (limited.retryAfter ?? Infinity) > MAX_REPLY_WAIT_S) throw error;
-    await sleep((limited.retryAfter ?? 1) * 1000);
-    await client.chat.postMessage(args);
-  }
-}
-
-/** One message per reply, in order: the second one only after Slack accepted the first. */
+/**
+ * One message per reply, in order: the second one only after Slack accepted the first. The same
+ * sender as the outbox's, so a reply and a reminder look alike; it throws a SendError.
+ */
 export async function postReplies(client: WebClient, channel: string, replies: Reply[]): Promise<void> {
-  for (const reply of replies) {
-    await postOne(client, { channel, ...renderReply(reply), unfurl_links: false, unfurl_media: false });
-  }
+  const sender = createSlackSender(client, { maxRateLimitWaitMs: MAX_REPLY_WAIT_MS });
+  for (const reply of replies) await sender.send({ address: channel, message: reply });
 }
 
-const errorCode = (error: unknown): string =>
-  (error as { data?: { error?: string } }).data?.error ?? (error as { code?: string }).code ?? (error as Error).message;
+const platformCode = (error: unknown): string | undefined => (error as { data?: { error?: string } } | undefined)?.data?.error;
+
+/** A SendError's class with Slack's own code behind it (`rejected:invalid_blocks`). */
+const errorCode = (error: unknown): string => {
+  if (error instanceof SendError) return [error.code, platformCode(error.cause)].filter(Boolean).join(':');
+  return platformCode(error) ?? (error as { code?: string }).code ?? (error as Error).message;
+};
 
 /**
  * Runs a listener's work; on failure logs the code (never the message) and, when we know where the

@@ -1,7 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import { ChannelIdentityModel, ContactModel, type Contact } from '../../models/index.js';
-import { linkSlackByEmail } from '../../domain/chat/invitations.js';
-import type { Types } from 'mongoose';
+import { findLinkedPerson, linkSlackUserByVerifiedEmail } from '../../domain/chat/invitations.js';
+import type { Language } from '../../models/shared.js';
 import type { Logger } from '../../log.js';
 
 /**
@@ -11,19 +10,16 @@ import type { Logger } from '../../log.js';
  */
 
 type WebClient = webApi.WebClient;
-export type SlackContact = Contact & { _id: Types.ObjectId };
 
 export interface SlackPerson {
-  contact: SlackContact;
+  contactId: string;
+  language: Language;
   /** Where their messages go (a DM channel id once they have written to us). */
   address: string;
 }
 
-export async function findPerson(userId: string): Promise<SlackPerson | null> {
-  const identity = await ChannelIdentityModel.findOne({ channel: 'slack', externalId: userId, active: true }).lean();
-  if (!identity) return null;
-  const contact = await ContactModel.findOne({ _id: identity.contact, active: true }).lean();
-  return contact ? { contact, address: identity.address } : null;
+export function findPerson(userId: string): Promise<SlackPerson | null> {
+  return findLinkedPerson('slack', userId);
 }
 
 /** A DM channel id ("D…"): where the conversation lives, whatever surface the person used. */
@@ -60,22 +56,17 @@ export class EmailLinker {
     try {
       const info = await client.users.info({ user: userId });
       if (info.user?.is_bot || info.user?.deleted) return false;
-      email = info.user?.profile?.email?.trim().toLowerCase();
+      email = info.user?.profile?.email;
     } catch (error) {
       // Without the users:read.email scope Slack hides addresses; that is a setup problem, not theirs.
       this.log?.warn({ code: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message }, 'slack users.info failed');
       return false;
     }
     if (!email) return false;
-    const contact = await ContactModel.findOne({ email, active: true });
-    if (!contact) return false;
-
-    // Slack has just told us this user owns the address, so the lookup answers from that.
-    const lookup = async (wanted: string) => (wanted === email ? { userId, address } : null);
-    const [outcome] = await linkSlackByEmail({ lookup, contacts: [contact], actor: `slack:${userId}`, now });
-    const linked = outcome?.result === 'linked' || outcome?.result === 'already_linked';
+    const result = await linkSlackUserByVerifiedEmail({ userId, address, email, now });
+    const linked = result === 'linked' || result === 'already_linked';
     if (linked) this.tried.delete(userId);
-    else this.log?.info({ result: outcome?.result }, 'slack e-mail link refused');
+    else if (result) this.log?.info({ result }, 'slack e-mail link refused');
     return linked;
   }
 }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { handleInbound } from '../../domain/chat/router.js';
 import { myMeasures } from '../../domain/status/my-measures.js';
-import { guarded, inboundContext, postReplies, type SlackDeps } from './context.js';
+import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
 import { homeView } from './home.js';
 import { dmChannel, findPerson, knownOrLinked } from './identity.js';
@@ -22,7 +22,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
     await guarded(deps, 'message', client, () => channel, async () => {
       await knownOrLinked(deps.linker, client, user, channel, deps.now());
       const ctx = inboundContext(deps, user, channel, `slack:event:${body.event_id}`);
-      const result = await handleInbound(ctx, { type: 'text', text }, { produce: deps.produce });
+      const result = await handleInbound(ctx, { type: 'text', text }, inboundDeps(deps));
       await postReplies(client, channel, result.replies);
     });
   });
@@ -42,9 +42,9 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
       address = await dmChannel(client, user, known?.address);
       await ackOnce(address === command.channel_id ? undefined : { response_type: 'ephemeral', text: ANSWER_IN_DM });
       if (!known) await deps.linker.tryLink(client, user, address, deps.now());
-      // Slack does not redeliver slash commands, but the trigger id is unique per invocation.
+      // The trigger id is unique per invocation: a replayed or retried command is handled once.
       const ctx = inboundContext(deps, user, address, `slack:command:${command.trigger_id}`);
-      const result = await handleInbound(ctx, parseSlashCommand(command.text), { produce: deps.produce });
+      const result = await handleInbound(ctx, parseSlashCommand(command.text), inboundDeps(deps));
       await postReplies(client, address, result.replies);
     });
     await ackOnce();
@@ -54,7 +54,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
     if (event.tab !== 'home') return;
     await guarded(deps, 'app_home_opened', client, () => undefined, async () => {
       const person = await knownOrLinked(deps.linker, client, event.user, event.channel, deps.now());
-      const mine = person ? await myMeasures(person.contact._id) : null;
+      const mine = person ? await myMeasures(person.contactId) : null;
       await client.views.publish({ user_id: event.user, view: homeView(mine) });
     });
   });

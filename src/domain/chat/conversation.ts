@@ -7,14 +7,16 @@ import type { Reply } from './message.js';
  */
 
 /**
- * What the person did. `start` opens the flow (with `measureId`, straight at that measure);
- * `cancel` is the platform's cancel command. A reminder's "report" button (reminder-actions.ts)
- * arrives as an ordinary `choice` with its id.
+ * What the person did, as a flow sees it. `start` opens the flow (with `measureId`, straight at
+ * that measure); `cancel` is the platform's cancel command; `form` is a whole step answered at
+ * once in a form (a Slack modal), with the `context` the flow put on the form and the answers by
+ * field id. A reminder's "report" button (reminder-actions.ts) arrives as an ordinary `choice`.
  */
 export type ChatEvent =
   | { type: 'start'; measureId?: string }
   | { type: 'choice'; id: string }
   | { type: 'text'; text: string }
+  | { type: 'form'; context: string; values: Record<string, string> }
   | { type: 'cancel' };
 
 /** Stable codes for input that was refused and changed nothing. */
@@ -32,6 +34,7 @@ export const REJECT_REASONS = [
   'no_measures',
   'unknown_person',
   'conflict',
+  'invalid_form',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -39,10 +42,14 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
  * The result of one step, as a value rather than an exception (like grammY conversations'
  * "returned | thrown | interrupted | canceled"): `continue` keeps a new state; `done` ends the
  * conversation after its effects are carried out; `cancelled` ends it with nothing saved;
- * `rejected` is bad input that changed nothing (the state stays as it was).
+ * `rejected` is bad input that changed nothing (the state stays as it was); for a form,
+ * `fieldErrors` says what is wrong under each field. `keepConversation` on `done`: the effects
+ * came from a form about something else, so a conversation in progress goes on untouched.
  */
+export type FieldErrors = Record<string, string>;
+
 export type FlowOutcome<S, E> =
   | { type: 'continue'; state: S; replies: Reply[] }
-  | { type: 'done'; replies: Reply[]; effects: E[] }
+  | { type: 'done'; replies: Reply[]; effects: E[]; keepConversation?: boolean }
   | { type: 'cancelled'; replies: Reply[] }
-  | { type: 'rejected'; replies: Reply[]; reason: RejectReason };
+  | { type: 'rejected'; replies: Reply[]; reason: RejectReason; fieldErrors?: FieldErrors };

@@ -10,6 +10,7 @@ import {
   PlanModel,
   type ContactDoc,
   type IdentityChannel,
+  type Language,
 } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 
@@ -240,4 +241,35 @@ export function slackEmailLookup(client: SlackUsersApi): SlackEmailLookup {
       throw error;
     }
   };
+}
+
+/**
+ * A Slack user who wrote to us, linked by the e-mail address Slack itself reported for them
+ * (users.info): the active contact with that address gets this identity. Null when no contact has
+ * it; otherwise the outcome of linkSlackByEmail.
+ */
+export async function linkSlackUserByVerifiedEmail(input: {
+  userId: string;
+  address: string;
+  email: string;
+  now: Date;
+}): Promise<SlackLinkOutcome['result'] | null> {
+  const email = input.email.trim().toLowerCase();
+  const contact = await ContactModel.findOne({ email, active: true });
+  if (!contact) return null;
+  // Slack has just told us this user owns the address, so the lookup answers from that.
+  const lookup = async (wanted: string) => (wanted === email ? { userId: input.userId, address: input.address } : null);
+  const [outcome] = await linkSlackByEmail({ lookup, contacts: [contact], actor: `slack:${input.userId}`, now: input.now });
+  return outcome?.result ?? null;
+}
+
+/** Where to reach a linked person on a channel, and in which language; null for strangers. */
+export async function findLinkedPerson(
+  channel: IdentityChannel,
+  externalId: string,
+): Promise<{ contactId: string; language: Language; address: string } | null> {
+  const identity = await ChannelIdentityModel.findOne({ channel, externalId, active: true }, { contact: 1, address: 1 }).lean();
+  if (!identity) return null;
+  const contact = await ContactModel.findOne({ _id: identity.contact, active: true }, { language: 1 }).lean();
+  return contact ? { contactId: String(contact._id), language: contact.language, address: identity.address } : null;
 }

@@ -1,34 +1,30 @@
 import { DateTime } from 'luxon';
-import {
-  ChannelIdentityModel,
-  ContactModel,
-  InboundEventModel,
-  type ContactDoc,
-  type IdentityChannel,
-  type Language,
-} from '../../models/index.js';
+import { ChannelIdentityModel, ContactModel, InboundEventModel, type IdentityChannel } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
-import { t, tBoth } from '../../i18n/index.js';
-import { choice, type Reply } from './message.js';
-import { redeemInvitation } from './invitations.js';
-import { handleStatusEvent, isStatusChoice, myMeasures, renderMyMeasures } from '../status/status-conversation.js';
-import { START_CHOICE_ID } from '../status/status-flow-replies.js';
-import { parseReminderAction } from '../reminders/reminder-actions.js';
-import { declineMeasure, snoozeReminder } from '../reminders/reminder-answers.js';
+import { t } from '../../i18n/index.js';
+import type { ChatEvent, FieldErrors } from './conversation.js';
+import { runFlow, type AnyFlow } from './flow-runner.js';
+import type { Reply } from './message.js';
+import { mayUse, refused, type ChatPerson, type ChatRegistry, type PersonContext } from './registry.js';
+import { unknownPerson } from './basics.js';
+import { chatRegistry } from '../features.js';
 import type { OutboundMessage } from '../reminders/reminder-messages.js';
-import { coordinatorOverview } from '../rounds/coordinator-overview.js';
-import { exportCommand, roundCommand } from '../rounds/coordinator-commands.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a
- * person did into an InboundEvent, call handleInbound, and render the replies. Who the person is
- * comes from their linked chat identity; strangers learn how to get access and nothing else.
+ * person did into an InboundEvent, call handleInbound, and render the replies. Every event carries
+ * the platform's dedupe key and is handled once. Who the person is comes from their linked chat
+ * identity; strangers learn how to get access and nothing else. What to do is looked up in the
+ * registry the features filled (features.ts): commands by name, buttons by prefix, typed text and
+ * form submissions by flow.
  */
 
 export type InboundEvent =
   | { type: 'command'; name: string; args: string }
   | { type: 'choice'; id: string }
-  | { type: 'text'; text: string };
+  | { type: 'text'; text: string }
+  /** A form (Slack modal) submitted: the flow named on the form, its context and the answers by field id. */
+  | { type: 'form'; flow: string; context: string; values: Record<string, string> };
 
 export interface InboundContext {
   channel: IdentityChannel;
@@ -46,21 +42,15 @@ export type InboundOutcome = 'ok' | 'rejected' | 'duplicate' | 'unknown_person';
 export interface InboundResult {
   replies: Reply[];
   outcome: InboundOutcome;
+  /** A refused form: what is wrong, under each field. */
+  fieldErrors?: FieldErrors;
 }
 
 export interface InboundDeps {
   /** Sends coordinator notices through the outbox. */
   produce?: (messages: OutboundMessage[]) => Promise<unknown>;
-}
-
-const LANGUAGE_CHOICE = /^lang:(lv|en)$/;
-
-const say = (text: string, choices: Reply['choices'] = []): Reply => ({ text, choices });
-const ok = (...replies: Reply[]): InboundResult => ({ replies, outcome: 'ok' });
-const rejected = (...replies: Reply[]): InboundResult => ({ replies, outcome: 'rejected' });
-
-function unknownPerson(): InboundResult {
-  return { replies: [say(tBoth('access.unknown_person'))], outcome: 'unknown_person' };
+  /** The features to dispatch to; the product's own by default (tests add their own). */
+  registry?: ChatRegistry;
 }
 
 async function claimEvent(key: string | undefined, now: Date): Promise<boolean> {
@@ -74,130 +64,84 @@ async function claimEvent(key: string | undefined, now: Date): Promise<boolean> 
   }
 }
 
+async function forgetEvent(key: string | undefined): Promise<void> {
+  if (key) await InboundEventModel.deleteOne({ key }).catch(() => undefined);
+}
+
 export async function handleInbound(ctx: InboundContext, event: InboundEvent, deps: InboundDeps = {}): Promise<InboundResult> {
   const now = ctx.now ?? new Date();
   if (!(await claimEvent(ctx.dedupeKey, now))) return { replies: [], outcome: 'duplicate' };
+  let result: InboundResult;
   try {
-    return await route(ctx, event, deps, now);
+    result = await route(ctx, event, deps.registry ?? chatRegistry(), deps, now);
   } catch (error) {
     // Let the platform's redelivery try again: forget that we saw this event.
-    if (ctx.dedupeKey) await InboundEventModel.deleteOne({ key: ctx.dedupeKey }).catch(() => undefined);
+    await forgetEvent(ctx.dedupeKey);
     throw error;
   }
+  // A refused form changed nothing; the person may send the very same answers again once the
+  // cause is gone (a round reopened), and that must not count as a replay.
+  if (event.type === 'form' && result.outcome === 'rejected') await forgetEvent(ctx.dedupeKey);
+  return result;
 }
 
-async function route(ctx: InboundContext, event: InboundEvent, deps: InboundDeps, now: Date): Promise<InboundResult> {
+async function findPerson(ctx: InboundContext): Promise<ChatPerson | null> {
   const identity = await ChannelIdentityModel.findOne({ channel: ctx.channel, externalId: ctx.externalId, active: true }).lean();
-  const contact = identity ? await ContactModel.findOne({ _id: identity.contact, active: true }) : null;
-
-  if (event.type === 'command' && (event.name === 'start' || event.name === 'link') && event.args.trim()) {
-    return redeem(ctx, event.args.trim(), contact, now);
-  }
-  if (!contact) return unknownPerson();
-  if (identity && identity.address !== ctx.address) {
+  if (!identity) return null;
+  const contact = await ContactModel.findOne({ _id: identity.contact, active: true }, { name: 1, language: 1, roles: 1 }).lean();
+  if (!contact) return null;
+  if (identity.address !== ctx.address) {
     // The person wrote from another chat (e.g. Slack opened a new DM): send future messages there.
     await ChannelIdentityModel.updateOne({ _id: identity._id }, { $set: { address: ctx.address } });
   }
+  return { contactId: contact._id, name: contact.name, language: contact.language, roles: contact.roles, identityId: identity._id };
+}
 
-  const lang = contact.language as Language;
-  const status = async (statusEvent: Parameters<typeof handleStatusEvent>[0]['event']) => {
-    const result = await handleStatusEvent({
-      contactId: contact._id,
-      channel: ctx.channel,
-      event: statusEvent,
-      now: DateTime.fromJSDate(now),
-    });
-    return { replies: result.replies, outcome: result.outcome === 'rejected' ? 'rejected' : 'ok' } satisfies InboundResult;
+async function route(ctx: InboundContext, event: InboundEvent, registry: ChatRegistry, deps: InboundDeps, now: Date): Promise<InboundResult> {
+  const person = await findPerson(ctx);
+  const base = { inbound: ctx, deps, registry, now };
+
+  if (event.type === 'command') {
+    const command = registry.findCommand(event.name);
+    if (command?.public) return command.handle({ ...base, person }, event.args);
+    if (!person) return unknownPerson();
+    const personal = personContext(base, person);
+    // An unknown command gets the help the person would have asked for.
+    const known = command ?? registry.findCommand('help');
+    if (!known || known.public) return unknownPerson();
+    if (!mayUse(known, person.roles)) return refused({ text: t(person.language, 'access.not_coordinator'), choices: [] });
+    return known.handle(personal, command ? event.args : '');
+  }
+
+  if (!person) return unknownPerson();
+  const personal = personContext(base, person);
+  if (event.type === 'choice') {
+    const buttons = registry.findButton(event.id);
+    if (!buttons) return refused({ text: t(person.language, 'error.stale_button'), choices: [] });
+    return buttons.handle(personal, event.id);
+  }
+  if (event.type === 'form') {
+    if (!registry.findFlow(event.flow)) return refused({ text: t(person.language, 'error.stale_button'), choices: [] });
+    return personal.runFlow(event.flow, { type: 'form', context: event.context, values: event.values });
+  }
+  return personal.runFlow(undefined, event);
+}
+
+function personContext(base: Omit<PersonContext, 'person' | 'runFlow'>, person: ChatPerson): PersonContext {
+  const { registry } = base;
+  return {
+    ...base,
+    person,
+    async runFlow(flowName: string | undefined, event: ChatEvent) {
+      const named = registry.findFlow(flowName);
+      const choose = named ? () => named : (stored: string | undefined): AnyFlow => registry.findFlow(stored) ?? registry.defaultFlow;
+      const result = await runFlow(choose, {
+        contactId: person.contactId,
+        channel: base.inbound.channel,
+        event,
+        now: DateTime.fromJSDate(base.now),
+      });
+      return { replies: result.replies, outcome: result.outcome === 'rejected' ? 'rejected' : 'ok', fieldErrors: result.fieldErrors };
+    },
   };
-
-  switch (event.type) {
-    case 'text':
-      return status({ type: 'text', text: event.text });
-    case 'choice':
-      return routeChoice(ctx, contact, event.id, deps, now, status);
-    case 'command':
-      switch (event.name) {
-        case 'start':
-          return ok(say(t(lang, 'help.text', { prefix: ctx.commandPrefix }), [choice(START_CHOICE_ID, t(lang, 'button.report'))]));
-        case 'status':
-          return status({ type: 'start' });
-        case 'cancel':
-          return status({ type: 'cancel' });
-        case 'mine': {
-          const mine = await myMeasures(contact._id);
-          return mine ? ok(renderMyMeasures(mine)) : unknownPerson();
-        }
-        case 'language':
-        case 'lang':
-          return changeLanguage(contact, event.args.trim());
-        case 'stop':
-          await ChannelIdentityModel.updateOne({ _id: identity?._id }, { $set: { active: false, inactiveReason: 'stopped' } });
-          return ok(say(t(lang, 'stop.done')));
-        case 'overview':
-        case 'round':
-        case 'export':
-          if (!contact.roles.includes('coordinator')) return rejected(say(t(lang, 'access.not_coordinator')));
-          if (event.name === 'round') return ok(say(await roundCommand(contact, event.args, now)));
-          if (event.name === 'export') return ok(say(await exportCommand(contact, now)));
-          return ok(say(await coordinatorOverview(contact, now)));
-        default:
-          return ok(say(t(lang, 'help.text', { prefix: ctx.commandPrefix })));
-      }
-  }
-}
-
-async function routeChoice(
-  ctx: InboundContext,
-  contact: ContactDoc,
-  id: string,
-  deps: InboundDeps,
-  now: Date,
-  status: (event: { type: 'choice'; id: string }) => Promise<InboundResult>,
-): Promise<InboundResult> {
-  const lang = contact.language as Language;
-  if (isStatusChoice(id)) return status({ type: 'choice', id });
-
-  const language = LANGUAGE_CHOICE.exec(id);
-  if (language) return changeLanguage(contact, language[1] ?? '');
-
-  const action = parseReminderAction(id);
-  if (!action) return rejected(say(t(lang, 'error.stale_button')));
-  const input = { roundId: action.roundId, measureId: action.measureId, contactId: String(contact._id), now: DateTime.fromJSDate(now) };
-  const produce = deps.produce ?? (async () => undefined);
-  const result = action.kind === 'snooze' ? await snoozeReminder(input) : await declineMeasure({ ...input, produce });
-  if (!result.ok) {
-    const key = result.reason === 'round_closed' ? 'round.closed' : result.reason === 'not_owner' ? 'error.not_your_measure' : 'error.stale_button';
-    return rejected(say(t(lang, key)));
-  }
-  return ok(
-    say(action.kind === 'snooze' ? t(lang, 'reminder.snoozed') : t(lang, 'reminder.handed_over', { code: result.measureCode })),
-  );
-}
-
-async function changeLanguage(contact: ContactDoc, wanted: string): Promise<InboundResult> {
-  if (wanted !== 'lv' && wanted !== 'en') {
-    return ok(
-      say(t(contact.language as Language, 'language.choose'), [
-        choice('lang:lv', t('lv', 'language.name.lv')),
-        choice('lang:en', t('en', 'language.name.en')),
-      ]),
-    );
-  }
-  await ContactModel.updateOne({ _id: contact._id }, { $set: { language: wanted } });
-  return ok(say(t(wanted, 'language.switched')));
-}
-
-async function redeem(ctx: InboundContext, token: string, current: ContactDoc | null, now: Date): Promise<InboundResult> {
-  const result = await redeemInvitation({ token, channel: ctx.channel, externalId: ctx.externalId, address: ctx.address, now });
-  if (result.ok) {
-    const lang = result.contact.language as Language;
-    return ok(
-      say(t(lang, 'invite.accepted', { name: result.contact.name })),
-      say(t(lang, 'help.text', { prefix: ctx.commandPrefix }), [choice(START_CHOICE_ID, t(lang, 'button.report'))]),
-    );
-  }
-  // A stranger does not know our language yet; a known person gets theirs.
-  const key = result.reason === 'unknown' ? 'access.unknown_person' : `invite.${result.reason}` as const;
-  const text = current ? t(current.language as Language, key) : tBoth(key);
-  return { replies: [say(text)], outcome: current ? 'rejected' : 'unknown_person' };
 }

@@ -18,6 +18,9 @@ export interface ReminderAction {
 const LETTER: Record<ReminderActionKind, string> = { report: 'r', snooze: 's', decline: 'n' };
 const KIND_OF_LETTER: Record<string, ReminderActionKind> = { r: 'report', s: 'snooze', n: 'decline' };
 
+/** Every reminder button id starts with it; the router sends such presses to reminder-feature.ts. */
+export const REMINDER_ACTION_PREFIX = 'rm:';
+
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const PATTERN = /^rm:([rsn]):([0-9a-f]{24}):([0-9a-f]{24})$/;
 
@@ -28,7 +31,7 @@ export function encodeReminderAction(action: ReminderAction): string {
   if (!OBJECT_ID.test(action.roundId) || !OBJECT_ID.test(action.measureId)) {
     throw new Error(`reminder action needs 24-hex ids, got round '${action.roundId}' measure '${action.measureId}'`);
   }
-  return `rm:${LETTER[action.kind]}:${action.roundId}:${action.measureId}`;
+  return `${REMINDER_ACTION_PREFIX}${LETTER[action.kind]}:${action.roundId}:${action.measureId}`;
 }
 
 /** null for anything that is not a reminder button, so adapters can try other routers. */
@@ -39,8 +42,4 @@ export function parseReminderAction(id: string): ReminderAction | null {
   const kind = KIND_OF_LETTER[letter as string];
   if (!kind || !roundId || !measureId) return null;
   return { kind, roundId, measureId };
-}
-
-export function isReminderAction(id: string): boolean {
-  return id.startsWith('rm:');
 }

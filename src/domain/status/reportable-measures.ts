@@ -2,6 +2,12 @@ import { Types } from 'mongoose';
 import { MeasureModel, ReportingRoundModel, StatusReportModel, type Contact, type Language } from '../../models/index.js';
 import type { FlowMeasure } from './status-flow.js';
 
+export interface ReportedAnswer {
+  status: string;
+  note: string;
+  links: string[];
+}
+
 /** A measure the contact answers for, with the open reporting round of its plan (if any). */
 export interface OwnedMeasure {
   id: string;
@@ -11,6 +17,8 @@ export interface OwnedMeasure {
   round: { id: string; key: string; title: { lv: string; en: string }; deadline: Date; timeZone: string } | null;
   /** Answered in that open round already. */
   reported: boolean;
+  /** That answer (when there is one), so a correction starts from it. */
+  answer?: ReportedAnswer;
   currentStatus: { status: string; note: string; asOf: Date; source: string } | null;
 }
 
@@ -32,13 +40,13 @@ export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>): Pro
   const roundOfPlan = new Map<string, (typeof rounds)[number]>();
   for (const round of rounds) if (!roundOfPlan.has(String(round.plan))) roundOfPlan.set(String(round.plan), round);
 
-  const answered = new Set<string>();
+  const answered = new Map<string, ReportedAnswer>();
   if (rounds.length > 0) {
     const reports = await StatusReportModel.find(
       { round: { $in: [...roundOfPlan.values()].map((r) => r._id) }, measure: { $in: measures.map((m) => m._id) } },
-      { round: 1, measure: 1 },
+      { round: 1, measure: 1, status: 1, note: 1, links: 1 },
     ).lean();
-    for (const r of reports) answered.add(`${String(r.round)}:${String(r.measure)}`);
+    for (const r of reports) answered.set(`${String(r.round)}:${String(r.measure)}`, { status: r.status, note: r.note ?? '', links: [...(r.links ?? [])] });
   }
 
   return measures.map((m) => {
@@ -58,6 +66,7 @@ export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>): Pro
           }
         : null,
       reported: round ? answered.has(`${String(round._id)}:${String(m._id)}`) : false,
+      answer: round ? answered.get(`${String(round._id)}:${String(m._id)}`) : undefined,
       currentStatus: m.currentStatus
         ? { status: m.currentStatus.status, note: m.currentStatus.note ?? '', asOf: m.currentStatus.asOf, source: m.currentStatus.source }
         : null,
@@ -68,6 +77,8 @@ export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>): Pro
 /** What the status flow may offer: only measures whose round is open. */
 export function toFlowMeasures(owned: OwnedMeasure[], lang: Language): FlowMeasure[] {
   return owned.flatMap((m) =>
-    m.round ? [{ id: m.id, code: m.code, title: localTitle(m.title, lang), roundId: m.round.id, reported: m.reported }] : [],
+    m.round
+      ? [{ id: m.id, code: m.code, title: localTitle(m.title, lang), roundId: m.round.id, reported: m.reported, answer: m.answer }]
+      : [],
   );
 }

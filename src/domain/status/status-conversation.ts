@@ -1,66 +1,34 @@
 import { randomBytes } from 'node:crypto';
-import { DateTime } from 'luxon';
-import { Types } from 'mongoose';
 import { z } from 'zod';
-import { ContactModel, ConversationStateModel, type Channel, type ConversationState, type Language } from '../../models/index.js';
-import { t, tBoth } from '../../i18n/index.js';
-import { type ChatEvent, type FlowOutcome, type RejectReason } from '../chat/conversation.js';
-import type { Reply } from '../chat/message.js';
-import {
-  REPORTABLE_STATUSES,
-  STATUS_FLOW,
-  STATUS_STEPS,
-  statusFlow,
-  type FlowMeasure,
-  type StatusFlowContext,
-  type StatusFlowOutcome,
-  type StatusFlowState,
-} from './status-flow.js';
+import type { Language } from '../../models/index.js';
+import { t } from '../../i18n/index.js';
+import type { ChatEvent, FlowOutcome, RejectReason } from '../chat/conversation.js';
+import { runFlow, type FlowDefinition, type FlowRunInput, type FlowRunResult } from '../chat/flow-runner.js';
+import { REPORTABLE_STATUSES, STATUS_FLOW, STATUS_STEPS, statusFlow, type FlowMeasure, type StatusEffect, type StatusFlowContext, type StatusFlowState } from './status-flow.js';
 import { START_CHOICE_ID } from './status-flow-replies.js';
 import { loadOwnedMeasures, toFlowMeasures, type OwnedMeasure } from './reportable-measures.js';
 import { saveStatusReport } from './status-report-writer.js';
-import { KeyedLock } from '../chat/keyed-lock.js';
 import { parseReminderAction } from '../reminders/reminder-actions.js';
-import { isDuplicateKey } from '../../models/duplicate-key.js';
-
-export { myMeasures, renderMyMeasures, type MyMeasures } from './my-measures.js';
 
 /**
- * The service the chat adapters call: load who is talking and where their conversation stands,
- * run the pure flow, carry out its effects (the report is stored before the person is told it
- * is), store the new state, and hand back the replies to render. All state is in MongoDB, so a
- * restarted process picks up at the same step.
+ * The status report as a flow definition for the generic runner (chat/flow-runner.ts): the
+ * context is the person's measures with their open rounds, the step is the pure statusFlow with
+ * the refusals only the database can tell, and the effect stores the report.
  */
 
-export interface StatusEventInput {
-  contactId: string | Types.ObjectId;
-  channel: Channel;
-  event: ChatEvent;
-  now?: DateTime;
-}
-
-export interface StatusEventResult {
-  replies: Reply[];
-  outcome: FlowOutcome<unknown, unknown>['type'];
-  reason?: RejectReason;
-}
-
-export interface StatusServiceOptions {
+export interface StatusFlowOptions {
   noteMaxLength?: number;
   linksMax?: number;
   newNonce?: () => string;
 }
 
-/**
- * Whether an adapter should route a button press to `handleStatusEvent`: the flow's own buttons
- * and a reminder's "report" button; "remind me tomorrow" and "not my measure" go to
- * reminder-answers.ts.
- */
-export function isStatusChoice(id: string): boolean {
-  return id.startsWith('sf:') || parseReminderAction(id)?.kind === 'report';
+interface StatusContext {
+  flow: StatusFlowContext;
+  owned: OwnedMeasure[];
 }
 
 const stateSchema = z.object({
+  step: z.enum(STATUS_STEPS),
   nonce: z.string().min(1),
   editing: z.boolean(),
   draft: z.object({
@@ -71,61 +39,51 @@ const stateSchema = z.object({
   }),
 });
 
-/** A stored state this code cannot read (an older shape) counts as no conversation. */
-function readState(doc: Pick<ConversationState, 'flow' | 'step' | 'data'> | null): StatusFlowState | null {
-  if (!doc || doc.flow !== STATUS_FLOW) return null;
-  const step = STATUS_STEPS.find((s) => s === doc.step);
-  const data = stateSchema.safeParse(doc.data);
-  return step && data.success ? { step, ...data.data } : null;
-}
-
-const rejected = (reason: RejectReason, text: string, choices: Reply['choices'] = []): StatusEventResult => ({
-  outcome: 'rejected',
-  reason,
-  replies: [{ text, choices }],
-});
-
-const MAX_ATTEMPTS = 3;
-
-/** One event at a time per conversation in this process (see keyed-lock.ts for why). */
-const conversations = new KeyedLock();
-
-export async function handleStatusEvent(input: StatusEventInput, options: StatusServiceOptions = {}): Promise<StatusEventResult> {
-  return conversations.run(`${String(input.contactId)}:${input.channel}`, () => handle(input, options));
-}
-
-async function handle(input: StatusEventInput, options: StatusServiceOptions): Promise<StatusEventResult> {
-  const { channel, event } = input;
-  const now = input.now ?? DateTime.now();
-  const contact = Types.ObjectId.isValid(input.contactId) ? await ContactModel.findById(input.contactId).lean() : null;
-  if (!contact || !contact.active) return rejected('unknown_person', tBoth('access.unknown_person'));
-
-  const lang = contact.language;
-  const owned = await loadOwnedMeasures(contact);
-  const ctx: StatusFlowContext = {
-    language: lang,
-    measures: toFlowMeasures(owned, lang),
-    noteMaxLength: options.noteMaxLength,
-    linksMax: options.linksMax,
-    now,
-    newNonce: options.newNonce ?? (() => randomBytes(6).toString('base64url')),
+export function createStatusFlow(options: StatusFlowOptions = {}): FlowDefinition<StatusFlowState, StatusEffect, StatusContext> {
+  return {
+    name: STATUS_FLOW,
+    state: stateSchema,
+    async load({ contact, now }) {
+      const owned = await loadOwnedMeasures(contact);
+      return {
+        owned,
+        flow: {
+          language: contact.language,
+          measures: toFlowMeasures(owned, contact.language),
+          noteMaxLength: options.noteMaxLength,
+          linksMax: options.linksMax,
+          now,
+          newNonce: options.newNonce ?? (() => randomBytes(6).toString('base64url')),
+        },
+      };
+    },
+    step(state, event, ctx) {
+      return refuseEarly(state, event, ctx.flow.measures, ctx.owned, ctx.flow.language) ?? statusFlow(state, event, ctx.flow);
+    },
+    async apply(effects, { contact, channel, now }) {
+      for (const effect of effects) {
+        const saved = await saveStatusReport(effect, contact, channel, now);
+        if (!saved.ok) {
+          const text = saved.reason === 'round_closed' ? t(contact.language, 'round.closed') : t(contact.language, 'error.not_your_measure');
+          return { reason: saved.reason, text };
+        }
+      }
+      return null;
+    },
   };
-
-  // Several events at once (a double tap, two devices) race on the state's version: the loser
-  // runs again against what the winner stored, where its button is usually stale by then.
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const doc = await ConversationStateModel.findOne({ contact: contact._id, channel }).lean();
-    const state = readState(doc);
-
-    const refused = refuseEarly(state, event, ctx.measures, owned, lang);
-    if (refused) return refused;
-
-    const outcome = statusFlow(state, event, ctx);
-    const result = await apply(outcome, doc, { contact, channel, now });
-    if (result) return result;
-  }
-  return rejected('conflict', t(lang, 'error.conflict'));
 }
+
+/** The status flow on its own, outside the router (tests, and callers that know the event is for it). */
+export async function handleStatusEvent(input: FlowRunInput, options: StatusFlowOptions = {}): Promise<FlowRunResult> {
+  const flow = createStatusFlow(options);
+  return runFlow(() => flow, input);
+}
+
+const rejected = (reason: RejectReason, text: string): FlowOutcome<StatusFlowState, StatusEffect> => ({
+  type: 'rejected',
+  reason,
+  replies: [{ text, choices: [] }],
+});
 
 /**
  * What the flow cannot tell on its own, because it only sees the measures open for reporting:
@@ -137,7 +95,7 @@ function refuseEarly(
   open: FlowMeasure[],
   owned: OwnedMeasure[],
   lang: Language,
-): StatusEventResult | null {
+): FlowOutcome<StatusFlowState, StatusEffect> | null {
   const isOpen = (id: string) => open.some((m) => m.id === id);
   const isOwned = (id: string) => owned.some((m) => m.id === id);
   const fromReminder = reminderReport(event);
@@ -145,12 +103,11 @@ function refuseEarly(
     return rejected('round_closed', t(lang, 'round.closed'));
   }
   // A draft whose measure is no longer open cannot be saved: say why and change nothing.
-  // Cancel ends it; a new start replaces it.
+  // Cancel ends it; a new start or a form (about its own measure) replaces it.
   const draftMeasure = state?.draft.measureId;
-  if (draftMeasure && !isOpen(draftMeasure) && event.type !== 'cancel' && event.type !== 'start' && !isReportStart(event)) {
-    return isOwned(draftMeasure)
-      ? rejected('round_closed', t(lang, 'round.closed'))
-      : rejected('not_your_measure', t(lang, 'error.not_your_measure'));
+  const replacesDraft = event.type === 'cancel' || event.type === 'start' || event.type === 'form' || isReportStart(event);
+  if (draftMeasure && !isOpen(draftMeasure) && !replacesDraft) {
+    return isOwned(draftMeasure) ? rejected('round_closed', t(lang, 'round.closed')) : rejected('not_your_measure', t(lang, 'error.not_your_measure'));
   }
   if (open.length === 0 && event.type !== 'cancel') {
     return owned.length === 0 ? rejected('no_measures', t(lang, 'measures.none')) : rejected('no_open_round', t(lang, 'round.none_open'));
@@ -165,68 +122,4 @@ function reminderReport(event: ChatEvent) {
 
 function isReportStart(event: ChatEvent): boolean {
   return (event.type === 'choice' && event.id === START_CHOICE_ID) || reminderReport(event) !== null;
-}
-
-type StoredState = { _id: Types.ObjectId; version: number; flow: string };
-type Author = { _id: Types.ObjectId; measures: Types.ObjectId[]; language: Language };
-
-/** Carries out one outcome; null when another writer got there first and the event must run again. */
-async function apply(
-  outcome: StatusFlowOutcome,
-  doc: StoredState | null,
-  env: { contact: Author; channel: Channel; now: DateTime },
-): Promise<StatusEventResult | null> {
-  const { contact, channel, now } = env;
-  const owner = { contact: contact._id, channel };
-  switch (outcome.type) {
-    case 'rejected':
-      return { outcome: 'rejected', reason: outcome.reason, replies: outcome.replies };
-
-    case 'continue': {
-      const { step, ...data } = outcome.state;
-      if (doc) {
-        const res = await ConversationStateModel.updateOne(
-          { _id: doc._id, version: doc.version },
-          { $set: { flow: STATUS_FLOW, step, data }, $inc: { version: 1 } },
-        );
-        if (res.matchedCount !== 1) return null;
-      } else {
-        try {
-          await ConversationStateModel.create({ ...owner, flow: STATUS_FLOW, step, data, version: 0 });
-        } catch (error) {
-          if (isDuplicateKey(error)) return null;
-          throw error;
-        }
-      }
-      return { outcome: 'continue', replies: outcome.replies };
-    }
-
-    case 'cancelled': {
-      // Cancel ends only this flow's conversation; another flow's state is its own business.
-      if (doc && doc.flow === STATUS_FLOW) {
-        const res = await ConversationStateModel.deleteOne({ _id: doc._id, version: doc.version });
-        if (res.deletedCount !== 1) return null;
-      }
-      return { outcome: 'cancelled', replies: outcome.replies };
-    }
-
-    case 'done': {
-      let version = doc?.version;
-      if (doc && outcome.effects.length > 0) {
-        // Claim the conversation before acting, so a second tap on "confirm" cannot save twice.
-        const claim = await ConversationStateModel.updateOne({ _id: doc._id, version: doc.version }, { $inc: { version: 1 } });
-        if (claim.matchedCount !== 1) return null;
-        version = doc.version + 1;
-      }
-      for (const effect of outcome.effects) {
-        const saved = await saveStatusReport(effect, contact, channel, now);
-        if (!saved.ok) {
-          const text = saved.reason === 'round_closed' ? t(contact.language, 'round.closed') : t(contact.language, 'error.not_your_measure');
-          return rejected(saved.reason, text);
-        }
-      }
-      if (doc && doc.flow === STATUS_FLOW) await ConversationStateModel.deleteOne({ _id: doc._id, version });
-      return { outcome: 'done', replies: outcome.replies };
-    }
-  }
 }

@@ -1,7 +1,8 @@
 import type { Language } from '../../models/shared.js';
 import { statusLabel, t, truncate } from '../../i18n/index.js';
-import { choice, type Choice, type Reply } from '../chat/message.js';
-import type { FlowMeasure, ReportableStatus, ResolvedContext, StatusFlowState } from './status-flow.js';
+import { choice, type Choice, type Form, type Reply } from '../chat/message.js';
+import { characters } from './status-answers.js';
+import { REPORTABLE_STATUSES, STATUS_FLOW, type FlowMeasure, type ReportableStatus, type ResolvedContext, type StatusFlowState } from './status-flow.js';
 
 /**
  * What the status flow shows at each step, and the ids of its buttons. An id is
@@ -64,10 +65,6 @@ export function findMeasure(ctx: Pick<ResolvedContext, 'measures'>, id: string |
   return id === undefined ? undefined : ctx.measures.find((m) => m.id === id);
 }
 
-export function characters(lang: Language, count: number): string {
-  return t(lang, 'count.characters', { count });
-}
-
 /** Adds a line above a reply (an error, "let us continue"), keeping its buttons. */
 export function withNotice(notice: string | undefined, reply: Reply): Reply {
   return notice ? { ...reply, text: `${notice}\n\n${reply.text}` } : reply;
@@ -104,7 +101,7 @@ export function promptFor(state: StatusFlowState, ctx: ResolvedContext): Reply {
       return {
         text: heading + t(lang, 'flow.choose_status'),
         choices: [
-          ...(['not_started', 'in_progress', 'substantial', 'completed', 'delayed'] as const).map((status) =>
+          ...REPORTABLE_STATUSES.map((status) =>
             choice(id({ kind: 'status', status }), statusLabel(lang, status)),
           ),
           ...tail,
@@ -153,4 +150,68 @@ export function afterSaveReply(nonce: string, measure: FlowMeasure, status: Repo
   if (ctx.measures.length > 1) choices.push(choice(actionId(nonce, { kind: 'more' }), t(lang, 'button.report_another')));
   choices.push(choice(actionId(nonce, { kind: 'finish' }), t(lang, 'button.finish')));
   return { text: t(lang, 'flow.saved', { code: measure.code, status: statusLabel(lang, status) }), choices };
+}
+
+/** The fields of the status form, by id; a submission's values come back under these ids. */
+export const STATUS_FORM_FIELDS = { status: 'status', note: 'note', links: 'links' } as const;
+
+/**
+ * The status, note and links questions as one form, for channels that have forms (Slack opens it
+ * as a modal when a reminder's "report" button is pressed). `context` names the round and the
+ * measure, so a submission answers exactly what the form was opened for. A correction starts
+ * from the answer already given.
+ */
+export function statusForm(measure: FlowMeasure & { roundId: string }, ctx: ResolvedContext): Form {
+  const lang = ctx.language;
+  const answer = measure.answer;
+  const initialStatus = REPORTABLE_STATUSES.find((s) => s === answer?.status);
+  return {
+    flow: STATUS_FLOW,
+    context: formContext(measure.roundId, measure.id),
+    title: t(lang, 'button.report'),
+    submitLabel: t(lang, 'button.confirm'),
+    cancelLabel: t(lang, 'button.cancel'),
+    intro: t(lang, 'flow.measure_heading', { code: measure.code, title: measure.title }),
+    fields: [
+      {
+        id: STATUS_FORM_FIELDS.status,
+        kind: 'choice',
+        label: t(lang, 'flow.choose_status'),
+        options: REPORTABLE_STATUSES.map((status) => ({ id: status, label: statusLabel(lang, status) })),
+        ...(initialStatus ? { initial: initialStatus } : {}),
+      },
+      {
+        id: STATUS_FORM_FIELDS.note,
+        kind: 'text',
+        multiline: true,
+        label: t(lang, 'form.status.note_label'),
+        hint: t(lang, 'form.status.note_hint', { limit: characters(lang, ctx.noteMaxLength) }),
+        maxLength: ctx.noteMaxLength,
+        ...(answer?.note ? { initial: answer.note } : {}),
+      },
+      {
+        id: STATUS_FORM_FIELDS.links,
+        kind: 'text',
+        multiline: true,
+        optional: true,
+        label: t(lang, 'form.status.links_label'),
+        hint: t(lang, 'form.status.links_hint', { max: ctx.linksMax }),
+        ...(answer && answer.links.length > 0 ? { initial: answer.links.join('\n') } : {}),
+      },
+    ],
+    footnote: t(lang, 'form.status.or_chat'),
+  };
+}
+
+export function formContext(roundId: string, measureId: string): string {
+  return JSON.stringify({ r: roundId, m: measureId });
+}
+
+export function readFormContext(context: string): { roundId: string; measureId: string } | null {
+  try {
+    const parsed = JSON.parse(context) as { r?: unknown; m?: unknown };
+    return typeof parsed.r === 'string' && typeof parsed.m === 'string' ? { roundId: parsed.r, measureId: parsed.m } : null;
+  } catch {
+    return null;
+  }
 }

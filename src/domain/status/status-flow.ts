@@ -1,18 +1,21 @@
 import type { DateTime } from 'luxon';
 import type { Language } from '../../models/shared.js';
 import type { MeasureStatus } from '../../models/measure-status.js';
-import { t } from '../../i18n/index.js';
+import { statusLabel, t } from '../../i18n/index.js';
 import { type ChatEvent, type FlowOutcome, type RejectReason } from '../chat/conversation.js';
 import type { Reply } from '../chat/message.js';
-import { DEFAULT_LINKS_MAX, parseLinks } from './status-links.js';
+import { DEFAULT_LINKS_MAX } from './status-links.js';
+import { checkLinks, checkNote } from './status-answers.js';
 import { parseReminderAction } from '../reminders/reminder-actions.js';
 import {
   START_CHOICE_ID,
-  characters,
+  STATUS_FORM_FIELDS,
   afterSaveReply,
   findMeasure,
   parseActionId,
   promptFor,
+  readFormContext,
+  statusForm,
   withNotice,
   startReply,
   type FlowAction,
@@ -21,7 +24,8 @@ import {
 /**
  * The status report conversation as a pure function of (state, event, context): choose a measure
  * (skipped when the person has one) → status → a short note in their own words → optional links
- * → review, where any answer can be changed → confirm. Nothing here reads a clock, a database or
+ * → review, where any answer can be changed → confirm; or all of it at once in a form (a Slack
+ * modal, offered when a reminder's "report" button opens the flow). Nothing here reads a clock, a database or
  * a platform; the service in status-conversation.ts loads and stores the state and carries out
  * the effects.
  */
@@ -61,6 +65,8 @@ export interface FlowMeasure {
   roundId?: string;
   /** Already answered in this round: marked in the list, still selectable for a correction. */
   reported?: boolean;
+  /** That answer, from which a correction in the form starts. */
+  answer?: { status: string; note: string; links: string[] };
 }
 
 export interface StatusFlowContext {
@@ -117,8 +123,10 @@ const cancelled = (ctx: ResolvedContext): StatusFlowOutcome => ({
 function begin(ctx: ResolvedContext, measureId?: string): StatusFlowOutcome {
   const nonce = ctx.newNonce();
   if (measureId !== undefined) {
-    if (!findMeasure(ctx, measureId)) return reject('not_your_measure', t(ctx.language, 'error.not_your_measure'), null, ctx);
-    return go({ step: 'status', nonce, draft: { measureId }, editing: false }, ctx);
+    const measure = findMeasure(ctx, measureId);
+    if (!measure) return reject('not_your_measure', t(ctx.language, 'error.not_your_measure'), null, ctx);
+    const started = go({ step: 'status', nonce, draft: { measureId }, editing: false }, ctx);
+    return measure.roundId === undefined ? started : withForm(started, statusForm({ ...measure, roundId: measure.roundId }, ctx));
   }
   const [only, ...others] = ctx.measures;
   if (!only) return { type: 'rejected', reason: 'no_measures', replies: [{ text: t(ctx.language, 'measures.none'), choices: [] }] };
@@ -139,34 +147,61 @@ function advance(state: StatusFlowState, draft: StatusDraft, ctx: ResolvedContex
   return go({ ...state, draft, step: nextStep(draft), editing: false }, ctx);
 }
 
+/** The first reply of an outcome also offers the form (for channels that can show one). */
+function withForm(outcome: StatusFlowOutcome, form: NonNullable<Reply['form']>): StatusFlowOutcome {
+  if (outcome.type !== 'continue') return outcome;
+  const [first, ...rest] = outcome.replies;
+  return first ? { ...outcome, replies: [{ ...first, form }, ...rest] } : outcome;
+}
+
 function onText(state: StatusFlowState, text: string, ctx: ResolvedContext): StatusFlowOutcome {
   const lang = ctx.language;
   if (state.step === 'note') {
-    // Some keyboards send "ā" as "a" + combining macron; store one form so lengths and searches agree.
-    const note = text.normalize('NFC').trim();
-    if (note.length === 0) return reject('note_empty', t(lang, 'error.note_empty'), state, ctx);
-    const length = [...note].length;
-    if (length > ctx.noteMaxLength) {
-      const message = t(lang, 'error.note_too_long', {
-        limit: characters(lang, ctx.noteMaxLength),
-        length: characters(lang, length),
-      });
-      return reject('note_too_long', message, state, ctx);
-    }
-    return advance(state, { ...state.draft, note }, ctx);
+    const note = checkNote(text, lang, ctx.noteMaxLength);
+    if (!note.ok) return reject(note.reason, note.message, state, ctx);
+    return advance(state, { ...state.draft, note: note.value }, ctx);
   }
   if (state.step === 'links') {
-    const parsed = parseLinks(text, ctx.linksMax);
-    if (!parsed.ok) {
-      const message =
-        parsed.reason === 'invalid_link'
-          ? t(lang, 'error.link_invalid', { link: parsed.link, skip: t(lang, 'button.skip_links') })
-          : t(lang, 'error.too_many_links', { count: parsed.count, max: ctx.linksMax });
-      return reject(parsed.reason, message, state, ctx);
-    }
-    return advance(state, { ...state.draft, links: parsed.links }, ctx);
+    const links = checkLinks(text, lang, ctx.linksMax, 'chat');
+    if (!links.ok) return reject(links.reason, links.message, state, ctx);
+    return advance(state, { ...state.draft, links: links.value }, ctx);
   }
   return reject('choose_button', t(lang, 'error.choose_button'), state, ctx);
+}
+
+/**
+ * The whole answer from the status form, checked by the same rules as the conversation; every
+ * problem is named under its field and nothing is stored. A conversation in progress about the
+ * same measure is answered by it and ends; one about another measure goes on.
+ */
+function onForm(state: StatusFlowState | null, event: Extract<ChatEvent, { type: 'form' }>, ctx: ResolvedContext): StatusFlowOutcome {
+  const lang = ctx.language;
+  const target = readFormContext(event.context);
+  const measure = target ? findMeasure(ctx, target.measureId) : undefined;
+  if (!target || !measure) return formRefusal('not_your_measure', { [STATUS_FORM_FIELDS.status]: t(lang, 'error.not_your_measure') });
+  if (measure.roundId !== target.roundId) return formRefusal('round_closed', { [STATUS_FORM_FIELDS.status]: t(lang, 'round.closed') });
+
+  const errors: Record<string, string> = {};
+  const status = REPORTABLE_STATUSES.find((s) => s === event.values[STATUS_FORM_FIELDS.status]);
+  if (!status) errors[STATUS_FORM_FIELDS.status] = t(lang, 'form.status.status_missing');
+  const note = checkNote(event.values[STATUS_FORM_FIELDS.note] ?? '', lang, ctx.noteMaxLength);
+  if (!note.ok) errors[STATUS_FORM_FIELDS.note] = note.message;
+  const linksText = (event.values[STATUS_FORM_FIELDS.links] ?? '').trim();
+  const links = linksText.length > 0 ? checkLinks(linksText, lang, ctx.linksMax, 'form') : { ok: true as const, value: [] as string[] };
+  if (!links.ok) errors[STATUS_FORM_FIELDS.links] = links.message;
+  if (!status || !note.ok || !links.ok) return formRefusal('invalid_form', errors);
+
+  return {
+    type: 'done',
+    effects: [{ type: 'save-report', measureId: measure.id, roundId: target.roundId, status, note: note.value, links: links.value }],
+    replies: [{ text: t(lang, 'flow.saved', { code: measure.code, status: statusLabel(lang, status) }), choices: [] }],
+    keepConversation: state !== null && state.draft.measureId !== measure.id,
+  };
+}
+
+function formRefusal(reason: RejectReason, fieldErrors: Record<string, string>): StatusFlowOutcome {
+  const text = Object.values(fieldErrors).join('\n');
+  return { type: 'rejected', reason, fieldErrors, replies: [{ text, choices: [] }] };
 }
 
 function onAction(state: StatusFlowState, action: FlowAction, ctx: ResolvedContext): StatusFlowOutcome {
@@ -212,6 +247,7 @@ function confirm(state: StatusFlowState, ctx: ResolvedContext): StatusFlowOutcom
 export function statusFlow(state: StatusFlowState | null, event: ChatEvent, context: StatusFlowContext): StatusFlowOutcome {
   const ctx = resolve(context);
   if (event.type === 'cancel') return cancelled(ctx);
+  if (event.type === 'form') return onForm(state, event, ctx);
   if (event.type === 'start') {
     const sameMeasure = event.measureId === undefined || event.measureId === state?.draft.measureId;
     if (state && sameMeasure && isStillValid(state, ctx)) return go(state, ctx, t(ctx.language, 'flow.resume'));

@@ -1,0 +1,162 @@
+import { DateTime } from 'luxon';
+import { Types } from 'mongoose';
+import type { z } from 'zod';
+import { ContactModel, ConversationStateModel, type Channel, type Contact } from '../../models/index.js';
+import { isDuplicateKey } from '../../models/duplicate-key.js';
+import { t, tBoth } from '../../i18n/index.js';
+import type { ChatEvent, FieldErrors, FlowOutcome, RejectReason } from './conversation.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { Reply } from './message.js';
+
+/**
+ * Runs guided conversations of any kind: load who is talking and where their conversation stands,
+ * run the flow's pure step, carry out its effects (stored before the person is told), store the
+ * new state, and hand back the replies. A flow is data (a state schema, a context loader, a pure
+ * step, an effect applier); the runner knows nothing of any flow's questions. All state is in
+ * MongoDB, so a restarted process picks up at the same step. One conversation per person and
+ * channel: starting a flow replaces whatever other flow was in progress there.
+ */
+
+export type FlowContact = Contact & { _id: Types.ObjectId };
+
+export interface FlowEnv {
+  contact: FlowContact;
+  channel: Channel;
+  now: DateTime;
+}
+
+/** Why the effects could not be carried out; said to the person instead of the step's replies. */
+export interface EffectRefusal {
+  reason: RejectReason;
+  text: string;
+}
+
+export interface FlowDefinition<S extends { step: string }, E, C> {
+  /** Stored with the state; also the name forms and registrations use. */
+  name: string;
+  /** A stored state this schema refuses (an older shape) counts as no conversation. */
+  state: z.ZodType<S>;
+  /** What the step needs to know, read once per event (the person's measures, open rounds…). */
+  load(env: FlowEnv): Promise<C>;
+  step(state: S | null, event: ChatEvent, ctx: C, env: FlowEnv): FlowOutcome<S, E>;
+  apply(effects: E[], env: FlowEnv): Promise<EffectRefusal | null>;
+}
+
+export interface FlowRunInput {
+  contactId: string | Types.ObjectId;
+  channel: Channel;
+  event: ChatEvent;
+  now?: DateTime;
+}
+
+export interface FlowRunResult {
+  replies: Reply[];
+  outcome: FlowOutcome<unknown, unknown>['type'];
+  reason?: RejectReason;
+  fieldErrors?: FieldErrors;
+}
+
+/** Flows of any state and effect type live side by side; each checks its own state with its schema. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFlow = FlowDefinition<any, any, any>;
+
+/** Picks the flow for an event, given the name of the flow whose conversation is stored (if any). */
+export type FlowChooser = (storedFlow: string | undefined) => AnyFlow;
+
+const MAX_ATTEMPTS = 3;
+
+/** One event at a time per conversation in this process (see keyed-lock.ts for why). */
+const conversations = new KeyedLock();
+
+const refusal = (reason: RejectReason, text: string): FlowRunResult => ({ outcome: 'rejected', reason, replies: [{ text, choices: [] }] });
+
+export async function runFlow(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunResult> {
+  return conversations.run(`${String(input.contactId)}:${input.channel}`, () => run(choose, input));
+}
+
+type StoredState = { _id: Types.ObjectId; version: number; flow: string; step: string; data?: unknown };
+
+async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunResult> {
+  const contact = Types.ObjectId.isValid(input.contactId) ? await ContactModel.findById(input.contactId).lean<FlowContact>() : null;
+  if (!contact || !contact.active) return refusal('unknown_person', tBoth('access.unknown_person'));
+  const env: FlowEnv = { contact, channel: input.channel, now: input.now ?? DateTime.now() };
+
+  const contexts = new Map<string, unknown>();
+  // Several events at once (a double tap, two devices) race on the state's version: the loser
+  // runs again against what the winner stored, where its button is usually stale by then.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const doc = await ConversationStateModel.findOne({ contact: contact._id, channel: input.channel }).lean<StoredState>();
+    const flow = choose(doc?.flow);
+    if (!contexts.has(flow.name)) contexts.set(flow.name, await flow.load(env));
+    const state = doc?.flow === flow.name ? readState(flow, doc) : null;
+    const outcome = flow.step(state, input.event, contexts.get(flow.name), env);
+    const result = await apply(flow, outcome, doc, env);
+    if (result) return result;
+  }
+  return refusal('conflict', t(contact.language, 'error.conflict'));
+}
+
+function readState(flow: AnyFlow, doc: StoredState): unknown {
+  const parsed = flow.state.safeParse({ ...(doc.data as object), step: doc.step });
+  return parsed.success ? parsed.data : null;
+}
+
+/** Carries out one outcome; null when another writer got there first and the event must run again. */
+async function apply(
+  flow: AnyFlow,
+  outcome: FlowOutcome<{ step: string }, unknown>,
+  doc: StoredState | null,
+  env: FlowEnv,
+): Promise<FlowRunResult | null> {
+  const owner = { contact: env.contact._id, channel: env.channel };
+  const ours = doc?.flow === flow.name ? doc : null;
+  switch (outcome.type) {
+    case 'rejected':
+      return { outcome: 'rejected', reason: outcome.reason, replies: outcome.replies, fieldErrors: outcome.fieldErrors };
+
+    case 'continue': {
+      const { step, ...data } = outcome.state;
+      if (doc) {
+        // Replaces another flow's conversation too: the person has started something new.
+        const res = await ConversationStateModel.updateOne(
+          { _id: doc._id, version: doc.version },
+          { $set: { flow: flow.name, step, data }, $inc: { version: 1 } },
+        );
+        if (res.matchedCount !== 1) return null;
+      } else {
+        try {
+          await ConversationStateModel.create({ ...owner, flow: flow.name, step, data, version: 0 });
+        } catch (error) {
+          if (isDuplicateKey(error)) return null;
+          throw error;
+        }
+      }
+      return { outcome: 'continue', replies: outcome.replies };
+    }
+
+    case 'cancelled': {
+      // Cancel ends only this flow's conversation; another flow's state is its own business.
+      if (ours) {
+        const res = await ConversationStateModel.deleteOne({ _id: ours._id, version: ours.version });
+        if (res.deletedCount !== 1) return null;
+      }
+      return { outcome: 'cancelled', replies: outcome.replies };
+    }
+
+    case 'done': {
+      let version = doc?.version;
+      if (doc && outcome.effects.length > 0) {
+        // Claim the conversation before acting, so a second tap on "confirm" cannot save twice.
+        const claim = await ConversationStateModel.updateOne({ _id: doc._id, version: doc.version }, { $inc: { version: 1 } });
+        if (claim.matchedCount !== 1) return null;
+        version = doc.version + 1;
+      }
+      if (outcome.effects.length > 0) {
+        const refused = await flow.apply(outcome.effects, env);
+        if (refused) return refusal(refused.reason, refused.text);
+      }
+      if (ours && !outcome.keepConversation) await ConversationStateModel.deleteOne({ _id: ours._id, version });
+      return { outcome: 'done', replies: outcome.replies };
+    }
+  }
+}

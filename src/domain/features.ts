@@ -1,0 +1,26 @@
+import { ChatRegistry } from './chat/registry.js';
+import { registerChatBasics } from './chat/basics.js';
+import { registerStatusFeature } from './status/status-feature.js';
+import { registerReminderFeature } from './reminders/reminder-feature.js';
+import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
+
+/**
+ * The product's chat features, in the order /help lists their commands. A new feature (meetings,
+ * broadcasts, settings) adds its register function here and its own folder; the router does not change.
+ */
+export function createChatRegistry(): ChatRegistry {
+  const registry = new ChatRegistry();
+  registerChatBasics(registry);
+  registerStatusFeature(registry);
+  registerReminderFeature(registry);
+  registerCoordinatorFeature(registry);
+  return registry;
+}
+
+let shared: ChatRegistry | undefined;
+
+/** The registry every adapter uses unless a test brings its own. */
+export function chatRegistry(): ChatRegistry {
+  shared ??= createChatRegistry();
+  return shared;
+}
