@@ -6,10 +6,8 @@ import { createOutbox, produceDeliveries } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { createConsoleSender, type ConsoleMessage } from '../../src/jobs/senders/console.js';
 import { SendError, type SendErrorKind, type Sender } from '../../src/domain/chat/channel.js';
-import { createSlackSender } from '../../src/jobs/senders/slack.js';
 import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
 import { createRedis } from '../../src/redis.js';
-import { FakeSlack } from '../support/fake-slack.js';
 import { FakeTelegram, telegramFailures, type ApiFailure } from '../support/fake-telegram.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 
@@ -135,53 +133,7 @@ describe('the fake Bot API speaks Telegram\'s wire format', () => {
   });
 });
 
-describe('Slack sender against the fake Web API', () => {
-  let fake: FakeSlack;
-  let sender: Sender;
-  beforeAll(async () => {
-    fake = await FakeSlack.start({ users: [{ id: 'U100' }, { id: 'U200' }] });
-    sender = createSlackSender({ token: fake.token, apiUrl: fake.url });
-  });
-  afterAll(() => fake.stop());
-
-  it('posts text and Block Kit buttons and returns the ts', async () => {
-    const channel = fake.dmOf('U100');
-    const { messageId } = await sender.send({ ...message, address: channel, text: 'Termiņš < 3 dienas & vairāk' });
-    const stored = fake.lastMessageIn(channel);
-    expect(stored?.ts).toBe(messageId);
-    expect(stored?.text).toBe('Termiņš &lt; 3 dienas &amp; vairāk');
-    expect(stored?.blocks.at(-1)).toMatchObject({
-      type: 'actions',
-      elements: [{ type: 'button', action_id: 'rsvp:yes', value: 'rsvp:yes', text: { type: 'plain_text', text: 'Būšu / Attending' } }],
-    });
-  });
-
-  it('maps a 429 to rate_limited with Retry-After, without the client waiting', async () => {
-    fake.rateLimitNext('chat.postMessage', 7);
-    const started = Date.now();
-    expect(await sendError(sender, fake.dmOf('U100'))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 7000 });
-    expect(Date.now() - started).toBeLessThan(7000);
-  });
-
-  it.each([
-    ['channel_not_found', 'unreachable'],
-    ['account_inactive', 'unreachable'],
-    ['is_archived', 'unreachable'],
-    ['invalid_auth', 'permanent'],
-    ['internal_error', 'transient'],
-    ['msg_too_long', 'permanent'],
-  ])('classifies %s as %s', async (error, kind) => {
-    fake.failNext('chat.postMessage', error);
-    expect(await sendError(sender, fake.dmOf('U100'))).toMatchObject({ kind });
-  });
-
-  it('classifies a refused connection as transient', async () => {
-    const offline = createSlackSender({ token: fake.token, apiUrl: 'http://127.0.0.1:9/api/', timeoutMs: 2000 });
-    expect(await sendError(offline)).toMatchObject({ kind: 'transient', code: 'network_error' });
-  });
-});
-
-describe('outbox workers for Slack and the console', () => {
+describe('outbox workers for the console', () => {
   useTestDatabase();
   let redis: Redis;
   beforeAll(() => {
@@ -189,31 +141,26 @@ describe('outbox workers for Slack and the console', () => {
   });
   afterAll(() => redis.quit());
 
-  it('delivers through the same queue and worker on every channel', async () => {
-    const slack = await FakeSlack.start({ users: [{ id: 'U300' }] });
+  // The Slack sender's outbox round trip is in slack-sender.test.ts.
+  it('delivers through the same queue and worker as the platforms', async () => {
     const printed: ConsoleMessage[] = [];
     const prefix = uniquePrefix();
     const outbox = createOutbox({ connection: redis, prefix });
     const workers = startOutboxWorkers({
       connection: redis,
       prefix,
-      senders: { slack: createSlackSender({ token: slack.token, apiUrl: slack.url }), console: createConsoleSender((m) => void printed.push(m)) },
+      senders: { console: createConsoleSender((m) => void printed.push(m)) },
       log: createLogger('silent'),
     });
     try {
-      const dm = slack.dmOf('U300');
       await produceDeliveries(outbox, [
-        { key: `${prefix}:slack`, purpose: 'test', channel: 'slack', address: dm, text: 'Sveiki, Slack!' },
         { key: `${prefix}:console`, purpose: 'test', channel: 'console', address: 'demo', text: 'Sveiki, terminālis!', choices: [{ id: 'a', label: 'A' }] },
       ]);
-      await expect.poll(() => DeliveryModel.countDocuments({ key: { $regex: `^${prefix}:` }, state: 'sent' }), { timeout: 10_000 }).toBe(2);
-      const sentSlack = await DeliveryModel.findOne({ key: `${prefix}:slack` }).lean();
-      expect(sentSlack?.platformMessageId).toBe(slack.lastMessageIn(dm)?.ts);
+      await expect.poll(() => DeliveryModel.countDocuments({ key: { $regex: `^${prefix}:` }, state: 'sent' }), { timeout: 10_000 }).toBe(1);
       expect(printed).toEqual([{ address: 'demo', text: 'Sveiki, terminālis!', choices: [{ id: 'a', label: 'A' }], messageId: '1' }]);
     } finally {
       await workers.close();
       await outbox.close();
-      await slack.stop();
     }
   });
 });

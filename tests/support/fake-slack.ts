@@ -11,6 +11,13 @@ import { Waiters } from './waiters.js';
  * Retry-After header when a test asks for it. It keeps the messages it was given (chat.update
  * changes them), opened modals, published Home tabs, one DM channel per user and a user
  * directory, and checks the Block Kit limits Slack enforces, so bad output fails like it would.
+ *
+ * Files arrive the way `files.uploadV2` of @slack/web-api sends them (its `filesUploadV2`):
+ * `files.getUploadURLExternal` (filename, length) answers an upload URL, which this server
+ * serves itself; the bytes are POSTed there (multipart, part `body`, by the client's form
+ * serialiser); `files.completeUploadExternal` (files as JSON, channel_id) shares them. Shared
+ * files are kept in `files`, not among the messages (Slack posts the share message itself,
+ * later and asynchronously).
  */
 
 export interface FakeUser {
@@ -42,6 +49,23 @@ export interface FakeMessage {
 
 export type Block = Record<string, unknown> & { type: string };
 
+/** A file shared into a channel through files.completeUploadExternal. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  bytes: Buffer;
+  channel: string;
+}
+
+/** A file between files.getUploadURLExternal and its completion. */
+interface PendingUpload {
+  id: string;
+  name: string;
+  length: number;
+  bytes?: Buffer;
+}
+
 export interface FakeView {
   id: string;
   triggerId?: string;
@@ -60,7 +84,10 @@ export interface FakeSlackOptions {
 type Handler = (args: Record<string, unknown>) => Record<string, unknown>;
 
 /** Arguments @slack/web-api JSON-encodes inside the form. */
-const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata']);
+const JSON_ARGS = new Set(['blocks', 'attachments', 'view', 'metadata', 'files']);
+
+/** Where this fake serves upload URLs; Slack's look like https://files.slack.com/upload/v1/<opaque>. */
+const UPLOAD_PATH = '/upload/v1/';
 
 class SlackError extends Error {
   constructor(readonly code: string) {
@@ -77,12 +104,15 @@ export class FakeSlack {
   readonly messages: FakeMessage[] = [];
   readonly views: FakeView[] = [];
   readonly homeViews = new Map<string, FakeView>();
+  readonly files: FakeFile[] = [];
+  private readonly uploads = new Map<string, PendingUpload>();
   private readonly users = new Map<string, FakeUser>();
   private readonly dms = new Map<string, string>();
   private readonly failures: { method: string; error: string }[] = [];
   private readonly limits: { method: string; retryAfter: number }[] = [];
   private readonly waiters = new Waiters();
   private seq = 0;
+  private fileSeq = 0;
   private server?: Server;
   url = '';
 
@@ -138,6 +168,10 @@ export class FakeSlack {
     return this.calls.filter((c) => c.method === method);
   }
 
+  filesIn(channel: string): FakeFile[] {
+    return this.files.filter((f) => f.channel === channel);
+  }
+
   messagesIn(channel: string): FakeMessage[] {
     return this.messages.filter((m) => m.channel === channel);
   }
@@ -160,6 +194,7 @@ export class FakeSlack {
     const at = performance.now();
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if ((req.url ?? '').startsWith(UPLOAD_PATH)) return this.receiveUpload(req, res, Buffer.concat(chunks));
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const answer = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -195,6 +230,28 @@ export class FakeSlack {
       if (error instanceof SlackError) return answer(200, { ok: false, error: error.code });
       throw error;
     }
+  }
+
+  /**
+   * The upload URL: like Slack's, it needs no token (the URL is the credential) and answers
+   * 200 with a short text. @slack/web-api posts multipart with the bytes in part `body`; a raw
+   * body (what curl or other clients send) is taken as the bytes.
+   */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const id = (req.url ?? '').slice(UPLOAD_PATH.length);
+    const upload = this.uploads.get(id);
+    const contentType = req.headers['content-type'] ?? '';
+    let bytes = body;
+    if (contentType.startsWith('multipart/form-data')) {
+      const part = (await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData()).get('body');
+      bytes = part instanceof Blob ? Buffer.from(await part.arrayBuffer()) : Buffer.from(String(part ?? ''), 'utf8');
+    }
+    const status = !upload ? 404 : req.method !== 'POST' ? 405 : 200;
+    if (upload && status === 200) upload.bytes = bytes;
+    const args = { file_id: id, bytes: bytes.length };
+    this.calls.push({ method: 'upload', args, at: performance.now(), status, response: {} });
+    res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? `OK - ${bytes.length}` : 'Not Found');
+    this.waiters.notify();
   }
 
   private take<T extends { method: string }>(list: T[], method: string): T | undefined {
@@ -244,6 +301,33 @@ export class FakeSlack {
       const { text, blocks } = messageContent(args);
       Object.assign(message, { text, blocks, edited: true });
       return { channel, ts: message.ts, text, message: this.asSlackMessage(message) };
+    },
+    'files.getUploadURLExternal': (args) => {
+      const name = typeof args.filename === 'string' ? args.filename : '';
+      const length = Number(args.length);
+      if (name === '' || !Number.isInteger(length) || length <= 0) throw new SlackError('invalid_arguments');
+      this.fileSeq += 1;
+      const id = `F${String(this.fileSeq).padStart(10, '0')}`;
+      this.uploads.set(id, { id, name, length });
+      return { upload_url: `${this.url.replace(/\/api\/$/, '')}${UPLOAD_PATH}${id}`, file_id: id };
+    },
+    'files.completeUploadExternal': (args) => {
+      const files = args.files;
+      if (!Array.isArray(files) || files.length === 0) throw new SlackError('invalid_arguments');
+      const channel = typeof args.channel_id === 'string' ? this.channelOf({ channel: args.channel_id }) : undefined;
+      const pending = (files as { id?: unknown; title?: unknown }[]).map((entry) => {
+        const upload = this.uploads.get(String(entry.id ?? ''));
+        // Never uploaded, or fewer bytes than announced: Slack has no file to complete.
+        if (!upload?.bytes || upload.bytes.length !== upload.length) throw new SlackError('file_not_found');
+        return { upload, bytes: upload.bytes, title: typeof entry.title === 'string' ? entry.title : upload.name };
+      });
+      const completed = pending.map(({ upload, bytes, title }) => {
+        this.uploads.delete(upload.id);
+        // A file completed without a channel stays private; the tests only look at shared ones.
+        if (channel) this.files.push({ id: upload.id, name: upload.name, title, bytes, channel });
+        return { id: upload.id, name: upload.name, title, size: bytes.length, ...(channel ? { channels: [channel] } : {}) };
+      });
+      return { files: completed };
     },
     'conversations.open': (args) => {
       const users = typeof args.users === 'string' ? args.users.split(',') : [];
@@ -306,12 +390,13 @@ function asSlackUser(user: FakeUser, teamId: string): Record<string, unknown> {
   };
 }
 
-/** Slack's limits for a message: text or blocks, at most 50 blocks. */
+/** Slack's limits for a message: text or blocks, at most 50 blocks, text up to 40,000 characters. */
 function messageContent(args: Record<string, unknown>): { text: string; blocks: Block[] } {
   const text = typeof args.text === 'string' ? args.text : '';
   const blocks = args.blocks === undefined ? [] : args.blocks;
   if (!Array.isArray(blocks) || blocks.length > 50) throw new SlackError('invalid_blocks');
   if (text === '' && blocks.length === 0) throw new SlackError('no_text');
+  if (text.length > 40_000) throw new SlackError('msg_too_long');
   blocks.forEach(checkBlock);
   return { text, blocks: blocks as Block[] };
 }
@@ -327,8 +412,11 @@ function plainText(value: unknown, max: number): void {
 function checkElement(element: Record<string, unknown>): void {
   if (typeof element.action_id === 'string' && element.action_id.length > 255) throw new SlackError('invalid_blocks');
   if (element.type === 'button') {
+    // A button's text is plain_text only; its url at most 3000 characters.
+    if ((element.text as { type?: unknown } | undefined)?.type !== 'plain_text') throw new SlackError('invalid_blocks');
     plainText(element.text, 75);
     if (typeof element.value === 'string' && element.value.length > 2000) throw new SlackError('invalid_blocks');
+    if (element.url !== undefined && (typeof element.url !== 'string' || element.url.length > 3000)) throw new SlackError('invalid_blocks');
   }
   if (element.type === 'radio_buttons') {
     const options = element.options as unknown[];
