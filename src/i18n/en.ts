@@ -25,7 +25,7 @@ export const en: Catalogue = {
   'command.stop': 'stop messages here',
   'command.overview': "the round's summary: counts per commitment and who is overdue",
   'command.round': 'open, extend or close a reporting round',
-  'command.export': "all of the round's replies as files (CSV and Markdown)",
+  'command.export': "all of the round's replies as files (CSV and HTML)",
 
   'access.unknown_person': 'Sorry, we do not know you yet, so we cannot show measures or accept answers. To get access, ask the coordinator at the State Chancellery for an invitation link and open it here.',
   'access.not_coordinator': 'Only State Chancellery coordinators can do this.',

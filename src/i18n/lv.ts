@@ -33,7 +33,7 @@ export const lv = {
   'command.stop': 'vairs nesūtīt ziņas šeit',
   'command.overview': 'kārtas kopsavilkums: skaits pa apņemšanām un kavētāji',
   'command.round': 'atvērt, pagarināt vai slēgt ziņošanas kārtu',
-  'command.export': 'visas kārtas atbildes failos (CSV un Markdown)',
+  'command.export': 'visas kārtas atbildes failos (CSV un HTML)',
 
   'access.unknown_person': 'Atvainojiet, mēs jūs vēl nepazīstam, tāpēc nevaram parādīt pasākumus vai pieņemt atbildes. Lai iegūtu piekļuvi, lūdziet Valsts kancelejas koordinatoram ielūguma saiti un atveriet to šeit.',
   'access.not_coordinator': 'Šī darbība ir pieejama tikai Valsts kancelejas koordinatoriem.',

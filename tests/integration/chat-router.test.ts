@@ -4,6 +4,8 @@ import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { openRound } from '../../src/domain/rounds/rounds.js';
 import { ChannelIdentityModel, ContactModel, InboundEventModel, ReportingRoundModel } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { readAttachment } from '../../src/domain/chat/files.js';
+import { t } from '../../src/i18n/index.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
 
 useTestDatabase();
@@ -79,8 +81,12 @@ describe('handleInbound', () => {
     await link('ilze.berzina@example.lv', '702');
     const overview = await handleInbound(telegram('702'), { type: 'command', name: 'overview', args: '' });
     expect(overview.outcome).toBe('ok');
-    // No replies yet in this round: all 26 measures are missing.
-    expect(overview.replies[0]?.text).toMatch(/Σ\s+0\t0\t0\t0\t26\t26/);
+    // No replies yet in this round: all 26 measures are missing, and the text has no tabs for a phone to misalign.
+    const text = overview.replies[0]?.text ?? '';
+    const totals = text.slice(text.indexOf(t('lv', 'overview.all_commitments')));
+    expect(totals).toContain(`26 ${t('lv', 'overview.bucket.missing')}`);
+    expect(totals).toContain(`26 ${t('lv', 'overview.total')}`);
+    expect(text).not.toContain('\t');
   });
 
   it('lets a coordinator extend, close and open a round in chat, and refuses it to anyone else', async () => {
@@ -97,7 +103,11 @@ describe('handleInbound', () => {
     expect(round.deadline.toISOString()).toBe('2026-02-08T21:59:59.999Z');
 
     const exported = await coordinator('export');
-    expect(exported.replies[0]?.text.split('\n').filter((line) => /^\| \d\.\d/.test(line))).toHaveLength(26);
+    const files = exported.replies[0]?.attachments ?? [];
+    expect(files.map((f) => f.name.split('.').at(-1))).toEqual(['csv', 'html']);
+    const csv = (await readAttachment(files[0]!)).toString('utf8');
+    // A header and one row per measure of the shipped plan.
+    expect(csv.trim().split('\n')).toHaveLength(27);
 
     expect((await coordinator('round', 'close')).replies[0]?.text).toMatch(/Kārta „2025” slēgta/);
     expect(await ReportingRoundModel.countDocuments({ state: 'open' })).toBe(0);
