@@ -21,7 +21,7 @@ import { createRedis } from '../src/redis.js';
 import { createOutbox, produceDeliveries, type DeliveryInput } from '../src/jobs/outbox.js';
 import { DEFAULT_LIMITS, NO_LIMITS } from '../src/jobs/outbox-limits.js';
 import { startOutboxWorkers } from '../src/jobs/outbox-worker.js';
-import { createTelegramSender } from '../src/jobs/senders/telegram.js';
+import { createTelegramApi, createTelegramSender } from '../src/bots/telegram/sender.js';
 import { FakeTelegram } from '../tests/support/fake-telegram.js';
 
 const ENQUEUE = Number(process.env.BENCH_ENQUEUE ?? 10_000);
@@ -89,7 +89,7 @@ async function main() {
   try {
     await connectMongo(services.mongodbUri);
     const outbox = createOutbox({ connection: redis, prefix });
-    const sender = createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot });
+    const sender = createTelegramSender(createTelegramApi({ token: fake.token, apiRoot: fake.apiRoot }));
 
     debugRss('start');
     // 1. Enqueue: insert + addBulk, no worker running.

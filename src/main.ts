@@ -8,7 +8,7 @@ import { startTelegram } from './bots/telegram/runner.js';
 import { createSlackApp, slackRoutes } from './bots/slack/app.js';
 import { startOutboxWorkers } from './jobs/outbox-worker.js';
 import { requeuePending } from './jobs/outbox.js';
-import { createTelegramSender } from './jobs/senders/telegram.js';
+import { createTelegramApi, createTelegramSender } from './bots/telegram/sender.js';
 import { createSlackClient, createSlackSender } from './bots/slack/sender.js';
 import { startReminderScheduler } from './jobs/reminder-scheduler.js';
 import type { Sender } from './domain/chat/channel.js';
@@ -47,7 +47,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
 
 function startWorker(config: AppConfig, runtime: Runtime, log: Logger): Stop[] {
   const senders: Partial<Record<Channel, Sender>> = {};
-  if (config.telegram) senders.telegram = createTelegramSender(config.telegram);
+  if (config.telegram) senders.telegram = createTelegramSender(createTelegramApi(config.telegram));
   if (config.slack) senders.slack = createSlackSender(createSlackClient({ token: config.slack.token, apiUrl: config.slack.apiUrl }));
   const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders, log });
   // A crash between recording a delivery and queueing it leaves it pending: sweep those up.

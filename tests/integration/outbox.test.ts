@@ -6,7 +6,7 @@ import { ChannelIdentityModel, ContactModel, DeliveryModel } from '../../src/mod
 import { createOutbox, OutboxInputError, produceDeliveries, requeuePending, type DeliveryInput, type Outbox } from '../../src/jobs/outbox.js';
 import { NO_LIMITS, type ChannelLimits } from '../../src/jobs/outbox-limits.js';
 import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
-import { createTelegramSender } from '../../src/jobs/senders/telegram.js';
+import { createTelegramApi, createTelegramSender } from '../../src/bots/telegram/sender.js';
 import { createRedis } from '../../src/redis.js';
 import { FakeTelegram, telegramFailures } from '../support/fake-telegram.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
@@ -45,7 +45,7 @@ function startWorkers(limits: Partial<ChannelLimits> = NO_LIMITS, concurrency?: 
   workers = startOutboxWorkers({
     connection: redis,
     prefix,
-    senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot }) },
+    senders: { telegram: createTelegramSender(createTelegramApi({ token: fake.token, apiRoot: fake.apiRoot })) },
     log,
     limits: { telegram: limits },
     ...(concurrency ? { concurrency: { telegram: concurrency } } : {}),

@@ -60,13 +60,57 @@ export async function readParams(req: IncomingMessage, url: URL): Promise<Record
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('JSON body must be an object');
     return { ...params, ...(parsed as Record<string, unknown>) };
   }
-  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    // The WHATWG Request parses both form encodings, multipart boundaries included.
-    const form = await new Request('http://fake.invalid/', { method: 'POST', headers: { 'content-type': type }, body: raw }).formData();
-    for (const [name, value] of form) params[name] = typeof value === 'string' ? value : { file: value.name, size: value.size };
+  if (type.startsWith('application/x-www-form-urlencoded')) {
+    for (const [name, value] of new URLSearchParams(raw.toString('utf8'))) params[name] = value;
+    return decodeJsonParams(params);
+  }
+  if (type.startsWith('multipart/form-data')) {
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+    if (!boundary) throw new Error('multipart/form-data without a boundary');
+    Object.assign(params, readMultipart(raw, boundary[1] ?? boundary[2]!));
     return decodeJsonParams(params);
   }
   throw new Error(`unsupported content-type ${type}`);
+}
+
+/** A file uploaded in a multipart request, as the Bot API receives it. */
+export interface UploadedFile {
+  name: string;
+  bytes: Buffer;
+}
+
+/**
+ * Multipart parts by name; a value `attach://<part>` (how grammY sends every file) becomes that
+ * part's file. Parsed here rather than with the WHATWG Request, which refuses grammY's parts:
+ * grammY writes `filename=<name>` unquoted (spaces, `;`, UTF-8 and all), and Telegram takes it.
+ */
+function readMultipart(raw: Buffer, boundary: string): Record<string, string | UploadedFile> {
+  const values: Record<string, string | UploadedFile> = {};
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  // The first delimiter opens the body without a preceding line break.
+  let at = raw.indexOf(`--${boundary}`);
+  while (at >= 0) {
+    const start = raw.indexOf('\r\n', at) + 2;
+    if (raw.subarray(at + boundary.length + 2, at + boundary.length + 4).toString() === '--' || start < 2) break;
+    const end = raw.indexOf(delimiter, start);
+    if (end < 0) throw new Error('multipart body is not terminated');
+    const part = raw.subarray(start, end);
+    const split = part.indexOf('\r\n\r\n');
+    const head = part.subarray(0, split < 0 ? 0 : split).toString('utf8');
+    const body = part.subarray(split < 0 ? 0 : split + 4);
+    const disposition = /^content-disposition:(.*)$/im.exec(head)?.[1] ?? '';
+    const name = /;\s*name="([^"]*)"/i.exec(disposition)?.[1];
+    const filename = /;\s*filename=(?:"([^"]*)"|(.*))$/i.exec(disposition);
+    if (name !== undefined) values[name] = filename ? { name: (filename[1] ?? filename[2] ?? '').trim(), bytes: Buffer.from(body) } : body.toString('utf8');
+    at = end + 2;
+  }
+  for (const [name, value] of Object.entries(values)) {
+    const attached = typeof value === 'string' && value.startsWith('attach://') ? values[value.slice('attach://'.length)] : undefined;
+    if (attached === undefined || typeof attached === 'string') continue;
+    values[name] = attached;
+    delete values[(value as string).slice('attach://'.length)];
+  }
+  return values;
 }
 
 function decodeJsonParams(params: Record<string, unknown>): Record<string, unknown> {
@@ -102,6 +146,31 @@ export function textParam(params: Record<string, unknown>): string {
   if (typeof text !== 'string' || text.trim() === '') throw new ApiFailureError(telegramFailures.badRequest('message text is empty'));
   if (text.length > 4096) throw new ApiFailureError(telegramFailures.badRequest('message is too long'));
   return text;
+}
+
+/** An optional caption, refused over Telegram's 1024 characters as Telegram does. */
+export function captionParam(params: Record<string, unknown>): string | undefined {
+  const caption = params.caption;
+  if (caption === undefined || caption === '') return undefined;
+  if (typeof caption !== 'string') throw new ApiFailureError(telegramFailures.badRequest("can't parse caption"));
+  if (caption.length > 1024) throw new ApiFailureError(telegramFailures.badRequest('message caption is too long'));
+  return caption;
+}
+
+/** A file parameter: an upload, or the file_id of one uploaded before (`known` looks it up). */
+export function fileParam(params: Record<string, unknown>, name: string, known: (fileId: string) => UploadedFile | undefined): UploadedFile {
+  const value = params[name];
+  if (typeof value === 'string') {
+    const file = known(value);
+    if (!file) throw new ApiFailureError(telegramFailures.badRequest('wrong file identifier/HTTP URL specified'));
+    return file;
+  }
+  if (!value || typeof value !== 'object' || !Buffer.isBuffer((value as UploadedFile).bytes)) {
+    throw new ApiFailureError(telegramFailures.badRequest(`there is no ${name} in the request`));
+  }
+  const file = value as UploadedFile;
+  if (file.bytes.length === 0) throw new ApiFailureError(telegramFailures.badRequest('file must be non-empty'));
+  return file;
 }
 
 /** Checks an inline keyboard the way Telegram does (callback_data 1–64 bytes). */

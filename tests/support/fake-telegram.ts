@@ -4,17 +4,20 @@ import { performance } from 'node:perf_hooks';
 import type { CallbackQuery, Message, Update, User } from 'grammy/types';
 import {
   ApiFailureError,
+  captionParam,
   chatIdOf,
+  fileParam,
   inlineMarkupParam,
   integerParam,
   readParams,
   telegramFailures,
   textParam,
   type ApiFailure,
+  type UploadedFile,
 } from './fake-telegram-format.js';
 import { Waiters } from './waiters.js';
 
-export { telegramFailures, type ApiFailure } from './fake-telegram-format.js';
+export { telegramFailures, type ApiFailure, type UploadedFile } from './fake-telegram-format.js';
 
 /**
  * A local Telegram Bot API server for the tests and the benchmark: POST /bot<token>/<method>,
@@ -54,7 +57,7 @@ export interface FakeTelegramOptions {
 }
 
 /** Methods that put something into a chat and count against Telegram's limits. */
-const CHAT_WRITES = new Set(['sendMessage', 'editMessageText', 'editMessageReplyMarkup']);
+const CHAT_WRITES = new Set(['sendMessage', 'sendDocument', 'sendPhoto', 'editMessageText', 'editMessageReplyMarkup']);
 
 type Handler = (params: Record<string, unknown>, req: IncomingMessage) => unknown;
 
@@ -64,6 +67,8 @@ export class FakeTelegram {
   readonly calls: TelegramCall[] = [];
   /** Every message in every chat (the bot's and the users'), by chat id. */
   readonly chats = new Map<number, Message[]>();
+  /** Every file uploaded, by the file_id its message carries, with the name and bytes as sent. */
+  readonly files = new Map<string, UploadedFile>();
   webhook: { url: string; secretToken?: string } | null = null;
   apiRoot = '';
   limits: FakeTelegramLimits | false;
@@ -94,6 +99,8 @@ export class FakeTelegram {
     this.handlers = {
       getMe: () => ({ ...this.bot, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false }),
       sendMessage: (p) => this.sendMessage(p),
+      sendDocument: (p) => this.sendFile(p, 'document'),
+      sendPhoto: (p) => this.sendFile(p, 'photo'),
       editMessageText: (p) => this.editMessage(p, true),
       editMessageReplyMarkup: (p) => this.editMessage(p, false),
       answerCallbackQuery: (p) => this.answerCallbackQuery(p),
@@ -247,12 +254,31 @@ export class FakeTelegram {
     return this.store(chatId, { from: this.bot, text, ...(reply_markup ? { reply_markup } : {}) } as Partial<Message>);
   }
 
+  /**
+   * A document keeps its file name; a photo, as in Telegram, does not (the name stays in `files`).
+   * Photo dimensions are not read from the bytes: 1×1 stands in for them.
+   */
+  private sendFile(p: Record<string, unknown>, kind: 'document' | 'photo'): Message {
+    const chatId = chatIdOf(p);
+    this.checkChat(chatId);
+    const file = fileParam(p, kind, (id) => this.files.get(id));
+    const caption = captionParam(p);
+    const reply_markup = inlineMarkupParam(p);
+    // A file sent again by its file_id keeps that id, as in Telegram.
+    const file_id = typeof p[kind] === 'string' ? p[kind] : `${kind}-${this.files.size + 1}`;
+    this.files.set(file_id, file);
+    const ids = { file_id, file_unique_id: `u${file_id}`, file_size: file.bytes.length };
+    const media = kind === 'document' ? { document: { ...ids, file_name: file.name } } : { photo: [{ ...ids, width: 1, height: 1 }] };
+    return this.store(chatId, { from: this.bot, ...media, ...(caption ? { caption } : {}), ...(reply_markup ? { reply_markup } : {}) } as Partial<Message>);
+  }
+
   private editMessage(p: Record<string, unknown>, withText: boolean): Message {
     const chatId = chatIdOf(p);
     this.checkChat(chatId);
     const messageId = integerParam(p, 'message_id');
     const message = this.chats.get(chatId)?.find((m) => m.message_id === messageId && m.from?.id === this.bot.id);
     if (!message) throw new ApiFailureError(telegramFailures.badRequest('message to edit not found'));
+    if (withText && message.text === undefined) throw new ApiFailureError(telegramFailures.badRequest('there is no text in the message to edit'));
     const text = withText ? textParam(p) : message.text;
     // An empty inline keyboard removes the buttons, as in Telegram: the message has no markup then.
     const given = inlineMarkupParam(p);

@@ -4,8 +4,10 @@ import { handleInbound, type InboundEvent, type InboundResult } from '../../doma
 import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { Logger } from '../../log.js';
-import { isCommandForUs, isPersonContent, toInboundEvent, toMessages } from './render.js';
+import type { Sender } from '../../domain/chat/channel.js';
+import { isCommandForUs, isPersonContent, toInboundEvent } from './inbound.js';
 import { retryShortRateLimits } from './rate-limit.js';
+import { createTelegramSender } from './sender.js';
 import { COMMAND_MENU, PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
 
 /**
@@ -34,6 +36,9 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   const { log } = options;
   const bot = new Bot(options.token, { botInfo: options.botInfo, client: { apiRoot: options.apiRoot } });
   bot.api.config.use(retryShortRateLimits());
+  // Replies render exactly as outbox messages do; only the client differs (short waits on a 429).
+  const sender = createTelegramSender(bot.api);
+  const send = (ctx: Context, chatId: number, replies: Reply[]) => sendReplies(sender, ctx, chatId, replies, log);
 
   const handle = async (ctx: Context, event: InboundEvent): Promise<InboundResult | null> => {
     const from = ctx.from;
@@ -54,7 +59,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       );
     } catch (error) {
       log.error({ update: ctx.update.update_id, event: event.type, error: describeError(error) }, 'telegram update failed');
-      await send(ctx, chat.id, [{ text: TEMPORARY_ERROR, choices: [] }], log);
+      await send(ctx, chat.id, [{ text: TEMPORARY_ERROR, choices: [] }]);
       return null;
     }
   };
@@ -65,7 +70,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     if (!isPersonContent(ctx.message)) return;
     const event = toInboundEvent(ctx.message, ctx.me.username);
     const result = await handle(ctx, event);
-    if (result) await send(ctx, ctx.chat.id, result.replies, log);
+    if (result) await send(ctx, ctx.chat.id, result.replies);
     logResult(log, ctx, event, result);
   });
 
@@ -78,7 +83,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       await Promise.all([
         // The domain refuses stale buttons anyway; removing them shows the person they are used.
         result.outcome === 'duplicate' ? undefined : removeKeyboard(ctx, log),
-        send(ctx, ctx.chat.id, result.replies, log),
+        send(ctx, ctx.chat.id, result.replies),
       ]);
     }
     await answered;
@@ -88,7 +93,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   // Status replies are personal: in groups, say so once per command and ignore the rest.
   bot.on('message', async (ctx) => {
     if (ctx.chat.type === 'private' || !isCommandForUs(ctx.message, ctx.me.username)) return;
-    await send(ctx, ctx.chat.id, [{ text: PRIVATE_ONLY, choices: [] }], log);
+    await send(ctx, ctx.chat.id, [{ text: PRIVATE_ONLY, choices: [] }]);
   });
   bot.on('callback_query', async (ctx) => {
     const note = ctx.chat && ctx.chat.type !== 'private' ? { text: PRIVATE_ONLY.split('\n')[0] } : {};
@@ -119,15 +124,13 @@ export async function setCommandMenu(bot: Bot, log: Logger): Promise<boolean> {
 }
 
 /** Replies in order; a failure is logged and ends this answer (the next piece would read oddly alone). */
-async function send(ctx: Context, chatId: number, replies: Reply[], log: Logger): Promise<void> {
+async function sendReplies(sender: Sender, ctx: Context, chatId: number, replies: Reply[], log: Logger): Promise<void> {
   try {
-    for (const reply of replies) {
-      for (const message of toMessages(reply)) {
-        await ctx.api.sendMessage(chatId, message.text, message.reply_markup ? { reply_markup: message.reply_markup } : {});
-      }
-    }
+    for (const reply of replies) await sender.send({ address: String(chatId), message: reply });
   } catch (error) {
-    warn(log, ctx, 'sendMessage', error);
+    // The sender classifies; the log wants Telegram's own words and the method that failed.
+    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+    warn(log, ctx, cause instanceof GrammyError ? cause.method : 'send', cause);
   }
 }
 

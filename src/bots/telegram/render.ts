@@ -1,67 +1,78 @@
-import type { InlineKeyboardMarkup, Message, MessageEntity } from 'grammy/types';
-import type { Reply } from '../../domain/chat/message.js';
-import type { InboundEvent } from '../../domain/chat/router.js';
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'grammy/types';
+import type { Attachment, Message, MessageRef } from '../../domain/chat/message.js';
 
 /**
- * Pure translation between Telegram's shapes and the router's: a message becomes an
- * InboundEvent, a Reply becomes one or more sendMessage calls. Kept apart from bot.ts so it can
- * be tested without a bot.
+ * The one Telegram rendering of the message contract, for direct replies and the outbox alike:
+ * a Message becomes the Bot API calls that show it. Pure, so the layout is tested without a bot.
+ * Texts go out without parse_mode: they are plain text, and a person's `*` or `<` stays as typed.
  */
 
 /** Telegram refuses longer message texts (counted in UTF-16 code units, as JavaScript does). */
 export const MAX_MESSAGE_LENGTH = 4096;
 
-/** Commands whose Telegram spelling differs from the router's name. */
-const ALIASES: Record<string, string> = { lang: 'language' };
+/** Telegram shows these inline as pictures; any other file (also SVG, GIF) keeps its name as a document. */
+const PHOTO_TYPES = new Set(['image/png', 'image/jpeg']);
+
+interface CallBase {
+  reply_markup?: InlineKeyboardMarkup;
+  /** The call whose message id stands for the whole message (the one to edit later). */
+  primary?: true;
+}
+
+export type TelegramCall =
+  | (CallBase & { method: 'sendMessage'; text: string })
+  | (CallBase & { method: 'editMessageText'; ref: MessageRef; text: string })
+  | (CallBase & { method: 'sendDocument' | 'sendPhoto'; attachment: Attachment });
 
 /**
- * A private message as the router's event. A command counts only when it opens the message and,
- * if addressed (`/status@SomeBot`), is addressed to this bot; a command for another bot is text.
- * A message without text (a photo, a sticker) becomes its caption, or empty text, so the flow
- * can say what it wants instead of the bot keeping silent.
+ * The calls for one message, in order: the text (split), then each file; the buttons go under the
+ * last text part, so they stay below everything they refer to, or under the last file when there
+ * is no text. An edit replaces the text and buttons of `edit.ref` with the first part; further
+ * parts follow as new messages. Attachments are not edited (the contract says so), so an edit sends none.
  */
-export function toInboundEvent(message: Pick<Message, 'text' | 'caption' | 'entities'>, botUsername: string): InboundEvent {
-  const text = message.text ?? message.caption ?? '';
-  const command = leadingCommand(text, message.entities);
-  if (command) {
-    const [, rawName = '', target] = /^\/([^@\s]+)(?:@(\S+))?$/.exec(command.token) ?? [];
-    if (!target || target.toLowerCase() === botUsername.toLowerCase()) {
-      const name = rawName.toLowerCase();
-      return { type: 'command', name: ALIASES[name] ?? name, args: text.slice(command.length).trim() };
-    }
+export function renderTelegram(message: Message): TelegramCall[] {
+  const keyboard = inlineKeyboard(message);
+  const parts = splitText(message.text);
+  const withMarkup = <T extends TelegramCall>(call: T, last: boolean): T => (last && keyboard ? { ...call, reply_markup: keyboard } : call);
+
+  if (message.edit) {
+    if (!('ref' in message.edit)) throw new TypeError('an edit by delivery key must be resolved to a message ref before rendering');
+    const { ref } = message.edit;
+    return parts.map((text, i): TelegramCall => {
+      const last = i === parts.length - 1;
+      return i === 0 ? withMarkup({ method: 'editMessageText', ref, text, primary: true }, last) : withMarkup({ method: 'sendMessage', text }, last);
+    });
   }
-  return { type: 'text', text };
+
+  const files = message.attachments ?? [];
+  const texts: TelegramCall[] =
+    message.text.trim() === '' && files.length > 0
+      ? []
+      : parts.map((text, i) => {
+          const last = i === parts.length - 1;
+          return withMarkup({ method: 'sendMessage', text, ...(last ? { primary: true as const } : {}) }, last);
+        });
+  const uploads = files.map((attachment, i): TelegramCall => {
+    const carries = texts.length === 0 && i === files.length - 1;
+    const method = PHOTO_TYPES.has(attachment.mediaType.toLowerCase()) ? 'sendPhoto' : 'sendDocument';
+    return withMarkup({ method, attachment, ...(carries ? { primary: true as const } : {}) }, carries);
+  });
+  return [...texts, ...uploads];
 }
 
-function leadingCommand(text: string, entities: MessageEntity[] | undefined): { token: string; length: number } | null {
-  const entity = entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
-  if (!entity) return null;
-  return { token: text.slice(0, entity.length), length: entity.length };
-}
-
-/** What a person can send; anything else in a private chat is a service message (timer changed, …). */
-const CONTENT_FIELDS = ['text', 'caption', 'photo', 'document', 'sticker', 'voice', 'video', 'audio', 'animation', 'video_note', 'contact', 'location', 'venue', 'poll', 'dice'] as const;
-
-/** Whether the message is something a person wrote or sent, which deserves an answer. */
-export function isPersonContent(message: Partial<Record<(typeof CONTENT_FIELDS)[number], unknown>>): boolean {
-  return CONTENT_FIELDS.some((field) => message[field] !== undefined);
-}
-
-/** True when a group message is a command meant for this bot (so it deserves the private-only note). */
-export function isCommandForUs(message: Pick<Message, 'text' | 'entities'>, botUsername: string): boolean {
-  const event = toInboundEvent(message, botUsername);
-  return event.type === 'command';
-}
-
-/** One button per row, in the order the domain gave. */
-export function inlineKeyboard(reply: Reply): InlineKeyboardMarkup | undefined {
-  if (reply.choices.length === 0) return undefined;
-  return { inline_keyboard: reply.choices.map((c) => [{ text: c.label, callback_data: c.id }]) };
+/** Callback buttons one per row in the domain's order, then the link buttons, one per row. */
+export function inlineKeyboard(message: Pick<Message, 'choices' | 'links'>): InlineKeyboardMarkup | undefined {
+  const rows: InlineKeyboardButton[][] = [
+    ...message.choices.map((c) => [{ text: c.label, callback_data: c.id }]),
+    ...(message.links ?? []).map((l) => [{ text: l.label, url: l.url }]),
+  ];
+  return rows.length > 0 ? { inline_keyboard: rows } : undefined;
 }
 
 /**
  * A text cut into pieces Telegram accepts: at the last line break that fits, else at a space,
- * else hard (never inside a surrogate pair). Long overviews and "my measures" lists need this.
+ * else hard (never inside a surrogate pair). Long overviews, exports and digests need this.
+ * Blank pieces are dropped (Telegram refuses an empty text); an empty text stays one piece.
  */
 export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
   const parts: string[] = [];
@@ -78,17 +89,6 @@ export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
     rest = rest.slice(cut).replace(/^[\n ]/, '');
   }
   parts.push(rest);
-  return parts.filter((p, i) => p.length > 0 || i === parts.length - 1);
-}
-
-export interface OutgoingMessage {
-  text: string;
-  reply_markup?: InlineKeyboardMarkup;
-}
-
-/** The sendMessage calls for one reply; the buttons go under the last piece. */
-export function toMessages(reply: Reply): OutgoingMessage[] {
-  const pieces = splitText(reply.text);
-  const keyboard = inlineKeyboard(reply);
-  return pieces.map((text, i) => (i === pieces.length - 1 && keyboard ? { text, reply_markup: keyboard } : { text }));
+  const kept = parts.filter((p) => p.trim() !== '');
+  return kept.length > 0 ? kept : [text];
 }
