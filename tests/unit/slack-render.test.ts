@@ -6,7 +6,7 @@ import { formView, readFormTarget, readFormValues, type ViewValues } from '../..
 import { statusFlow } from '../../src/domain/status/status-flow.js';
 import { DateTime } from 'luxon';
 import { choice } from '../../src/domain/chat/message.js';
-import { t, tBoth } from '../../src/i18n/index.js';
+import { tBoth } from '../../src/i18n/index.js';
 import type { MyMeasures } from '../../src/domain/status/my-measures.js';
 
 /**
