@@ -1,8 +1,5 @@
 import { DateTime, IANAZone } from 'luxon';
-import type { Types } from 'mongoose';
 import {
-  ChannelIdentityModel,
-  ContactModel,
   DeliveryModel,
   MeasureModel,
   ReminderStateModel,
@@ -14,7 +11,9 @@ import { formatDate, t } from '../../i18n/index.js';
 import { deadlineFromDate, deadlineKey, dueReminder, reminderSchedule, type ReminderPolicy, type ReminderStep } from './reminder-policy.js';
 import { encodeReminderAction } from './reminder-actions.js';
 import { roundDeadline, roundPolicy } from '../rounds/rounds.js';
-import { coordinatorRecipients, type OutboundMessage, ownersText } from './reminder-messages.js';
+import { type OutboundMessage, ownersText } from './reminder-messages.js';
+import { audienceMembers, COORDINATORS, resolveAudience } from '../audiences.js';
+import { keyPrefixPattern, overdueNoticeKey, parseReminderKey, reminderKey, roundReminderPrefix, type ReminderKeyParts } from '../delivery-keys.js';
 
 /**
  * Which reminders are due now, read from MongoDB state only: open rounds, their measures, the
@@ -23,36 +22,15 @@ import { coordinatorRecipients, type OutboundMessage, ownersText } from './remin
  * between ticks, so a missed tick, a restart or two schedulers at once give the same answer, and
  * the unique delivery keys make producing it twice harmless.
  *
- * Key: `reminder:<round>:<deadlineKey>:<measure>:<contact>:<step>:<channel>`. The round leads, so
- * one anchored prefix query (`^reminder:<round>:`, a range scan on the unique key index) returns
- * everything sent for a round; the deadline key makes a moved deadline start a fresh schedule.
+ * Reminder keys (delivery-keys.ts) lead with the round, so one anchored prefix query returns
+ * everything sent for a round; the deadline is part of the key, so a moved deadline starts a fresh
+ * schedule.
  */
 
-export function reminderKey(p: { roundId: string; deadlineKey: string; measureId: string; contactId: string; stepId: string; channel: string }): string {
-  return `reminder:${p.roundId}:${p.deadlineKey}:${p.measureId}:${p.contactId}:${p.stepId}:${p.channel}`;
-}
-
-export function roundReminderPrefix(roundId: string): string {
-  return `reminder:${roundId}:`;
-}
-
-interface SentKey {
-  deadlineKey: string;
-  measureId: string;
-  contactId: string;
-  stepId: string;
-}
-
-function parseReminderKey(key: string): SentKey | null {
-  const [kind, , dKey, measureId, contactId, stepId] = key.split(':');
-  if (kind !== 'reminder' || !dKey || !measureId || !contactId || !stepId) return null;
-  return { deadlineKey: dKey, measureId, contactId, stepId };
-}
-
 /** Everything sent for one round, grouped by measure and contact. */
-async function sentForRound(roundId: string): Promise<Map<string, SentKey[]>> {
-  const docs = await DeliveryModel.find({ key: { $regex: `^${roundReminderPrefix(roundId)}` } }, { key: 1, _id: 0 }).lean();
-  const byPerson = new Map<string, SentKey[]>();
+async function sentForRound(roundId: string): Promise<Map<string, ReminderKeyParts[]>> {
+  const docs = await DeliveryModel.find({ key: { $regex: keyPrefixPattern(roundReminderPrefix(roundId)) } }, { key: 1, _id: 0 }).lean();
+  const byPerson = new Map<string, ReminderKeyParts[]>();
   for (const { key } of docs) {
     const sent = parseReminderKey(key);
     if (!sent) continue;
@@ -67,7 +45,7 @@ async function sentForRound(roundId: string): Promise<Map<string, SentKey[]>> {
  * that is not before the step now due, the person was reminded after that step's time already:
  * moving the deadline must not send the "same" reminder again at once.
  */
-function lastEarlierReminder(sent: SentKey[], currentKey: string, policy: ReminderPolicy, zone: string, now: DateTime, planZone: string): DateTime | null {
+function lastEarlierReminder(sent: ReminderKeyParts[], currentKey: string, policy: ReminderPolicy, zone: string, now: DateTime, planZone: string): DateTime | null {
   let latest: DateTime | null = null;
   for (const s of sent) {
     if (s.deadlineKey === currentKey) continue;
@@ -112,7 +90,7 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
   const result: DueReminders = { messages: [], problems: [] };
   const rounds = await ReportingRoundModel.find({ state: 'open' }).lean();
   if (rounds.length === 0) return result;
-  const coordinators = await coordinatorRecipients();
+  const coordinators = await resolveAudience(COORDINATORS);
   for (const round of rounds) {
     const roundId = String(round._id);
     const deadline = roundDeadline(round);
@@ -127,15 +105,14 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
     const reported = new Set(reports.map((r) => String(r.measure)));
     const open = measures.filter((m) => !reported.has(String(m._id)));
     if (open.length === 0) continue;
-    const owners = await ContactModel.find({ active: true, measures: { $in: open.map((m) => m._id) } }).lean();
-    const identities = await ChannelIdentityModel.find({ contact: { $in: owners.map((o) => o._id) }, active: true }).lean();
+    const owners = await audienceMembers({ measures: open.map((m) => m._id) });
     const stateOf = new Map(states.map((s) => [`${String(s.measure)}:${String(s.contact)}`, s]));
 
     for (const measure of open) {
       const measureId = String(measure._id);
-      const measureOwners = owners.filter((o) => o.measures.some((id: Types.ObjectId) => id.equals(measure._id)));
+      const measureOwners = owners.filter((o) => o.measureIds.includes(measureId));
       for (const owner of measureOwners) {
-        const contactId = String(owner._id);
+        const { contactId } = owner;
         const state = stateOf.get(`${measureId}:${contactId}`);
         if (state?.declinedAt) continue;
         try {
@@ -154,9 +131,9 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
           const earlier = lastEarlierReminder(mine, dKey, policy, zone, now, round.timeZone);
           if (earlier && earlier >= step.at) continue;
 
-          const lang = owner.language as Language;
+          const lang = owner.language;
           const title = measure.title[lang] || measure.title.lv;
-          for (const identity of identities.filter((i) => i.contact.equals(owner._id))) {
+          for (const identity of owner.identities) {
             result.messages.push({
               key: reminderKey({ roundId, deadlineKey: dKey, measureId, contactId, stepId: step.id, channel: identity.channel }),
               purpose: 'reminder',
@@ -170,8 +147,8 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
           if (step.notifyCoordinator) {
             // Those who said "not mine" are not the ones to chase.
             const others = measureOwners
-              .filter((o) => !stateOf.get(`${measureId}:${String(o._id)}`)?.declinedAt)
-              .map((o) => ({ name: o.name, institution: o.institution ?? '' }));
+              .filter((o) => !stateOf.get(`${measureId}:${o.contactId}`)?.declinedAt)
+              .map((o) => ({ name: o.name, institution: o.institution }));
             for (const c of coordinators) {
               const text = t(c.language, 'coordinator.overdue', {
                 code: measure.code,
@@ -180,8 +157,7 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
                 owners: ownersText(others),
               });
               result.messages.push({
-                // Per measure, not per person: two owners overdue together tell the coordinator once.
-                key: `overdue-notice:${roundId}:${dKey}:${measureId}:${c.contactId}:${c.channel}`,
+                key: overdueNoticeKey({ roundId, deadlineKey: dKey, measureId, coordinatorId: c.contactId, channel: c.channel }),
                 purpose: 'reminder.coordinator',
                 contact: c.contactId,
                 channel: c.channel,

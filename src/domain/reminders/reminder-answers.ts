@@ -7,14 +7,15 @@ import {
   ReminderStateModel,
   ReportingRoundModel,
   type ContactDoc,
-  type Language,
   type MeasureDoc,
   type ReportingRoundDoc,
 } from '../../models/index.js';
 import { t } from '../../i18n/index.js';
 import { snoozeUntil } from './reminder-policy.js';
 import { roundPolicy } from '../rounds/rounds.js';
-import { coordinatorRecipients, type OutboundMessage } from './reminder-messages.js';
+import type { OutboundMessage } from './reminder-messages.js';
+import { COORDINATORS, resolveAudience } from '../audiences.js';
+import { declinedNoticeKey } from '../delivery-keys.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 
 /**
@@ -88,14 +89,14 @@ export async function declineMeasure(
   const existing = await ReminderStateModel.findOne(key, { declinedAt: 1 }).lean();
   if (!existing?.declinedAt) await saveState(key, { declinedAt: input.now.toJSDate() });
 
-  const recipients = await coordinatorRecipients();
+  const recipients = await resolveAudience(COORDINATORS);
   const messages = recipients.map((c) => ({
-    key: `declined:${String(round._id)}:${String(measure._id)}:${String(contact._id)}:${c.contactId}:${c.channel}`,
+    key: declinedNoticeKey({ roundId: String(round._id), measureId: String(measure._id), contactId: String(contact._id), coordinatorId: c.contactId, channel: c.channel }),
     purpose: 'reminder.declined',
     contact: c.contactId,
     channel: c.channel,
     address: c.address,
-    text: t(c.language as Language, 'coordinator.declined', {
+    text: t(c.language, 'coordinator.declined', {
       name: contact.name,
       institution: contact.institution ?? '—',
       code: measure.code,

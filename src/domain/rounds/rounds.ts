@@ -9,6 +9,7 @@ import {
 } from '../../models/index.js';
 import { DEFAULT_REMINDER_POLICY, deadlineFromDate, reminderSchedule, type ReminderPolicy } from '../reminders/reminder-policy.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
+import { keyPrefixPattern, roundReminderPrefix } from '../delivery-keys.js';
 
 /**
  * Reporting rounds: a coordinator opens one per plan with a deadline, may move the deadline, and
@@ -239,7 +240,7 @@ export async function closeRound(ref: RoundRef, actor: string, now: Date = new D
   round.openGuard = String(round._id);
   await round.save();
   const cancelled = await DeliveryModel.updateMany(
-    { key: { $regex: `^reminder:${String(round._id)}:` }, state: 'pending' },
+    { key: { $regex: keyPrefixPattern(roundReminderPrefix(String(round._id))) }, state: 'pending' },
     { $set: { state: 'cancelled' } },
   );
   await audit(actor, 'round.close', round, { cancelledReminders: cancelled.modifiedCount }, now);
