@@ -3,10 +3,11 @@ import { PlanModel, ReportingRoundModel, type Language } from '../../models/inde
 import { closeRound, extendRound, openRound, type RoundError, type RoundRef } from '../../domain/rounds/rounds.js';
 import { roundOverview } from '../../domain/rounds/round-overview.js';
 import { overviewText } from '../../domain/rounds/coordinator-overview.js';
-import { overviewToCsv, overviewToMarkdown } from '../../domain/rounds/round-export.js';
+import { overviewToCsv, overviewToHtml, overviewToMarkdown } from '../../domain/rounds/round-export.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
 import { withDatabase } from '../database.js';
 
+const EXPORT_FORMATS = ['csv', 'md', 'html'] as const;
 const ACTIONS = ['open', 'extend', 'close', 'overview', 'export'] as const;
 type Action = (typeof ACTIONS)[number];
 
@@ -15,7 +16,7 @@ const USAGE = [
   '       npm run cli -- round extend --plan <plan> --key <round> --deadline YYYY-MM-DD',
   '       npm run cli -- round close --plan <plan> --key <round>',
   '       npm run cli -- round overview --plan <plan> [--key <round>] [--lang lv|en]',
-  '       npm run cli -- round export --plan <plan> [--key <round>] --format csv|md [--lang lv|en] [--out <file>]',
+  '       npm run cli -- round export --plan <plan> [--key <round>] --format csv|md|html [--lang lv|en] [--out <file>]',
   '  Without --key, overview and export use the plan\'s open round.',
 ].join('\n');
 
@@ -110,21 +111,22 @@ export const roundCommand: CliCommand = {
       }
       case 'overview':
       case 'export': {
-        const format = v.format;
-        if (action === 'export' && format !== 'csv' && format !== 'md') {
-          return usageError(this, `--format must be csv or md${format ? `, not '${format}'` : ''}.`);
+        const format = EXPORT_FORMATS.find((f) => f === v.format);
+        if (action === 'export' && !format) {
+          return usageError(this, `--format must be ${EXPORT_FORMATS.join(', ')}${v.format ? `, not '${v.format}'` : ''}.`);
         }
         const result = await withDatabase(async () => {
           const ref = await pickRound(planKey, v.key);
           return 'code' in ref ? ({ ok: false, error: ref } as const) : roundOverview(ref);
         });
         if (!result.ok) return printError(result.error);
-        const text =
-          action === 'overview'
-            ? overviewText(result.overview, lang)
-            : format === 'csv'
-              ? overviewToCsv(result.overview, lang, { bom: Boolean(v.out) })
-              : overviewToMarkdown(result.overview, lang);
+        const { overview } = result;
+        const exports = {
+          csv: () => overviewToCsv(overview, lang, { bom: Boolean(v.out) }),
+          md: () => overviewToMarkdown(overview, lang),
+          html: () => overviewToHtml(overview, lang),
+        };
+        const text = action === 'overview' || !format ? overviewText(overview, lang) : exports[format]();
         if (v.out) {
           await writeFile(v.out, text, 'utf8');
           console.error(`Wrote ${result.overview.measures.length} measures of round ${result.overview.round.key} to ${v.out}.`);

@@ -1,9 +1,12 @@
 import { DateTime } from 'luxon';
+import type { Types } from 'mongoose';
 import { PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
-import { t } from '../../i18n/index.js';
+import { formatDate, t } from '../../i18n/index.js';
+import { textMessage, type Message } from '../chat/message.js';
+import { storeFile } from '../chat/files.js';
 import { closeRound, extendRound, openRound, type RoundResult } from './rounds.js';
 import { roundOverview } from './round-overview.js';
-import { overviewToMarkdown } from './round-export.js';
+import { exportBaseName, overviewToCsv, overviewToHtml } from './round-export.js';
 
 /**
  * The coordinators' chat commands besides /overview: open, extend and close the reporting round
@@ -27,7 +30,7 @@ function roundText(lang: Language, result: RoundResult, done: 'round.opened' | '
   return t(lang, done, { key: result.round.key, deadline });
 }
 
-export async function roundCommand(coordinator: ContactDoc, args: string, now: Date): Promise<string> {
+export async function roundCommand(coordinator: Pick<ContactDoc, '_id' | 'language'>, args: string, now: Date): Promise<string> {
   const lang = coordinator.language as Language;
   const actor = String(coordinator._id);
   const plan = await currentPlan();
@@ -57,12 +60,43 @@ export async function roundCommand(coordinator: ContactDoc, args: string, now: D
   }
 }
 
-/** All replies of the open round as the council's Markdown table. */
-export async function exportCommand(coordinator: ContactDoc, now: Date): Promise<string> {
+/** The round an export is about: the open one, else the one that ended last (the council reviews closed rounds). */
+async function exportRound(planId: Types.ObjectId) {
+  const rounds = await ReportingRoundModel.find({ plan: planId }, { state: 1, deadline: 1 }).sort({ deadline: -1 }).lean();
+  return rounds.find((r) => r.state === 'open') ?? rounds[0] ?? null;
+}
+
+/**
+ * All replies of the round as two files, CSV for a spreadsheet and HTML for reading (on a phone a
+ * .md file opens as raw text, tables as rows of pipes; an .html one opens in the browser), and a
+ * few lines saying how far the round is. Both files come from round-export.ts, as the CLI's do.
+ */
+export async function exportCommand(coordinator: Pick<ContactDoc, 'language'>, now: Date): Promise<Message> {
   const lang = coordinator.language as Language;
   const plan = await currentPlan();
-  const open = plan ? await ReportingRoundModel.findOne({ plan: plan._id, state: 'open' }, { _id: 1 }).lean() : null;
-  if (!open) return t(lang, 'round.none_open');
-  const result = await roundOverview({ roundId: open._id }, now);
-  return result.ok ? overviewToMarkdown(result.overview, lang) : result.error.message[lang];
+  if (!plan) return textMessage(t(lang, 'round.no_plan'));
+  const round = await exportRound(plan._id);
+  if (!round) return textMessage(t(lang, 'export.no_round'));
+  const result = await roundOverview({ roundId: round._id }, now);
+  if (!result.ok) return textMessage(result.error.message[lang]);
+  const { overview } = result;
+  const replied = overview.measures.filter((m) => m.reply).length;
+  const missing = overview.totals.missing;
+  const name = exportBaseName(overview, lang);
+  const origin = `round-export:${overview.round.id}`;
+  const attachments = [
+    await storeFile({ name: `${name}.csv`, mediaType: 'text/csv; charset=utf-8', bytes: overviewToCsv(overview, lang), origin }),
+    await storeFile({ name: `${name}.html`, mediaType: 'text/html; charset=utf-8', bytes: overviewToHtml(overview, lang), origin }),
+  ];
+  const text = t(lang, 'export.summary', {
+    title: overview.round.title[lang] || overview.round.title.lv,
+    plan: overview.plan.key,
+    round: overview.round.key,
+    state: t(lang, overview.round.state === 'open' ? 'overview.state.open' : 'overview.state.closed'),
+    deadline: formatDate(lang, overview.round.deadline, overview.round.timeZone, 'numeric'),
+    replied,
+    expected: replied + missing,
+    missing,
+  });
+  return { text, choices: [], attachments };
 }

@@ -1,0 +1,184 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import type { Types } from 'mongoose';
+import { CommitmentModel, ContactModel, MeasureModel, PlanModel, ReminderStateModel, StatusReportModel, type MeasureStatus } from '../../src/models/index.js';
+import { closeRound, openRound } from '../../src/domain/rounds/rounds.js';
+import { roundOverview } from '../../src/domain/rounds/round-overview.js';
+import { overviewToHtml } from '../../src/domain/rounds/round-export.js';
+import { exportCommand } from '../../src/domain/rounds/coordinator-commands.js';
+import { coordinatorOverview, overviewText, OVERVIEW_WIDTH } from '../../src/domain/rounds/coordinator-overview.js';
+import { readAttachment } from '../../src/domain/chat/files.js';
+import { useTestDatabase } from '../support/mongo.js';
+
+useTestDatabase();
+
+const openedAt = new Date('2025-12-01T10:00:00Z');
+const afterDeadline = new Date('2026-02-03T10:00:00Z');
+let roundId = '';
+const ids: Record<string, Types.ObjectId> = {};
+const lv = { language: 'lv' as const };
+const en = { language: 'en' as const };
+
+/**
+ * Two commitments, seven measures, as in round-overview.test.ts. Commitment 1: 1.1 not started,
+ * 1.2 in progress, 1.3 delayed, 1.4 no reply (overdue; Juris said "not mine"). Commitment 2: 2.1
+ * completed (with a link), 2.2 substantial, 2.3 cancelled in the plan and not answered.
+ */
+beforeAll(async () => {
+  const plan = await PlanModel.create({ key: 'nap-5', number: 5, title: { lv: '5. plāns', en: '5th plan' }, startYear: 2022, endYear: 2025 });
+  const c1 = await CommitmentModel.create({ plan: plan._id, number: 1, title: { lv: 'Atklātums', en: 'Openness' } });
+  const c2 = await CommitmentModel.create({ plan: plan._id, number: 2, title: { lv: 'Līdzdalība un sabiedrības iesaiste lēmumu pieņemšanā', en: 'Participation' } });
+  const codes = ['1.1', '1.2', '1.3', '1.4', '2.1', '2.2', '2.3'];
+  for (const [i, code] of codes.entries()) {
+    const commitment = code.startsWith('1.') ? c1 : c2;
+    const m = await MeasureModel.create({
+      plan: plan._id,
+      commitment: commitment._id,
+      commitmentNumber: commitment.number,
+      code,
+      order: i + 1,
+      title: { lv: `Pasākums ${code}`, en: `Measure ${code}` },
+      institutions: [code === '1.4' ? 'VARAM' : 'VK'],
+      ...(code === '2.3' ? { currentStatus: { status: 'cancelled', asOf: openedAt, source: 'import' } } : {}),
+    });
+    ids[code] = m._id;
+  }
+  const anna = await ContactModel.create({ name: 'Anna Ozola', email: 'anna@vk.example', institution: 'VK', measures: codes.filter((c) => c !== '1.4').map((c) => ids[c]) });
+  const juris = await ContactModel.create({ name: 'Juris Kalns', email: 'juris@varam.example', institution: 'VARAM', measures: [ids['1.4']] });
+  await ContactModel.create({ name: 'Ilze Liepa', email: 'ilze@varam.example', institution: 'VARAM', measures: [ids['1.4']] });
+  const opened = await openRound({ planKey: 'nap-5', key: '2025', title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' }, deadlineDate: '2026-02-01', actor: 'cli', now: openedAt });
+  if (!opened.ok) throw new Error(opened.error.message.en);
+  roundId = String(opened.round._id);
+  const replies: [string, MeasureStatus, string][] = [
+    ['1.1', 'not_started', 'Sāksim 2026. gadā'],
+    ['1.2', 'in_progress', 'Notiek darbs | 2 posmi\notrā rindā'],
+    ['1.3', 'delayed', '=HYPERLINK("http://x")'],
+    ['2.1', 'completed', 'Pabeigts, sk. ziņojumu'],
+    ['2.2', 'substantial', 'Būtisks <b>progress</b>'],
+  ];
+  for (const [code, status, note] of replies) {
+    await StatusReportModel.create({
+      round: opened.round._id,
+      measure: ids[code],
+      status,
+      note,
+      links: code === '2.1' ? ['https://vk.gov.lv/zinojums?a=1&b=2'] : code === '2.2' ? ['javascript:alert(1)'] : [],
+      author: anna._id,
+      revisions: [{ status, note, author: anna._id, at: openedAt }],
+    });
+  }
+  await ReminderStateModel.create({ round: opened.round._id, measure: ids['1.4'], contact: juris._id, declinedAt: openedAt });
+});
+
+async function overview() {
+  const result = await roundOverview({ roundId }, afterDeadline);
+  if (!result.ok) throw new Error(result.error.message.en);
+  return result.overview;
+}
+
+describe('the /overview text', () => {
+  it('fits a phone: no tabs, no line wider than the screen, one count per line under each commitment', async () => {
+    const text = overviewText(await overview(), 'lv');
+    expect(text).not.toContain('\t');
+    for (const line of text.split('\n')) expect([...line].length, line).toBeLessThanOrEqual(OVERVIEW_WIDTH);
+    expect(text).toContain('„Progress 2025. gadā”\nKārta 2025 · nap-5 · atvērta\nTermiņš: 01.02.2026.');
+    expect(text).toContain('1. Atklātums\n1 nav uzsākts\n2 procesā\n0 pabeigts vai būtisks progress\n0 atcelts\n1 nav atbildes\n4 kopā');
+    // A long commitment title is cut to the width.
+    expect(text).toContain('2. Līdzdalība un sabiedrības iesaiste…\n0 nav uzsākts');
+    expect(text).toContain('Visas apņemšanās\n1 nav uzsākts\n2 procesā\n2 pabeigts vai būtisks progress\n1 atcelts\n1 nav atbildes\n7 kopā');
+    expect(text).toContain('Kavētās atbildes:\n1.4 Pasākums 1.4\n  VARAM\n  Ilze Liepa\n    ilze@varam.example\n  Juris Kalns (nav mans)\n    juris@varam.example\n');
+  });
+
+  it('is in the coordinator’s language, and pads counts with figure spaces so they line up', async () => {
+    const o = await overview();
+    const text = overviewText({ ...o, totals: { ...o.totals, total: 12 } }, 'en');
+    expect(text).toContain('“Progress in 2025”\nRound 2025 · nap-5 · open\nDeadline: 1 Feb 2026');
+    expect(text).toContain('1. Openness\n\u20071 not started\n\u20072 in progress\n\u20070 completed or substantial progress\n\u20070 cancelled\n\u20071 no reply\n\u20074 total');
+    expect(text).toContain('All commitments\n');
+    expect(text).toContain('\n12 total\n');
+    expect(text).toContain('Overdue replies:\n1.4 Measure 1.4\n');
+    expect(text).toContain('  Juris Kalns (not mine)\n');
+  });
+
+  it('is given for every open round to the chat command', async () => {
+    expect(await coordinatorOverview(lv, afterDeadline)).toBe(overviewText(await overview(), 'lv'));
+  });
+});
+
+describe('the /export message', () => {
+  it('says how far the round is and attaches the CSV and HTML files', async () => {
+    const message = await exportCommand(lv, afterDeadline);
+    expect(message.text).toBe(
+      'Ziņošanas kārta „Progress 2025. gadā” (nap-5 / 2025, atvērta)\n' +
+        'Termiņš: 01.02.2026.\n' +
+        'Atbildes: 5 no 6; vēl nav: 1.\n' +
+        'Pielikumā visas atbildes: CSV izklājlapai un HTML lasīšanai telefonā vai datorā.',
+    );
+    expect(message.choices).toEqual([]);
+    expect(message.attachments?.map((a) => [a.name, a.mediaType, a.source.kind])).toEqual([
+      ['ogp-nap-5-2025-atbildes.csv', 'text/csv; charset=utf-8', 'stored'],
+      ['ogp-nap-5-2025-atbildes.html', 'text/html; charset=utf-8', 'stored'],
+    ]);
+  });
+
+  it('stores a CSV that reads back with every measure, reply or not', async () => {
+    const [csvFile] = (await exportCommand(lv, afterDeadline)).attachments ?? [];
+    const csv = (await readAttachment(csvFile!)).toString('utf8');
+    expect(csv.startsWith('\uFEFF')).toBe(true);
+    const rows = parse(csv, { bom: true, columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r['Pasākums'], r['Statusa kods']])).toEqual([
+      ['1.1', 'not_started'],
+      ['1.2', 'in_progress'],
+      ['1.3', 'delayed'],
+      ['1.4', 'missing'],
+      ['2.1', 'completed'],
+      ['2.2', 'substantial'],
+      ['2.3', 'cancelled'],
+    ]);
+    expect(rows[1]).toMatchObject({ Statuss: 'procesā', Progress: 'Notiek darbs | 2 posmi\notrā rindā', Ziņoja: 'Anna Ozola' });
+    expect(rows[2]?.['Progress']).toBe('\'=HYPERLINK("http://x")');
+    expect(rows[3]).toMatchObject({ Kontaktpersonas: 'Ilze Liepa (VARAM); Juris Kalns (VARAM) [nav mans]' });
+  });
+
+  it('stores an HTML page that a phone lays out, with people’s text escaped', async () => {
+    const [, htmlFile] = (await exportCommand(lv, afterDeadline)).attachments ?? [];
+    const html = (await readAttachment(htmlFile!)).toString('utf8');
+    expect(html).toMatch(/^<!doctype html>\n<html lang="lv"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">/);
+    expect(html).toContain('<title>5. plāns: Progress 2025. gadā</title>');
+    expect(html).toContain('Termiņš: 01.02.2026.');
+    // The counts with the commitments across: Not started 1 | 0 | total 1.
+    expect(html).toContain('<tr><th>Nav uzsākts</th><td>1</td><td>0</td><td>1</td></tr>');
+    expect(html).toContain('<tr class="total"><th>Kopā</th><td>4</td><td>3</td><td>7</td></tr>');
+    expect(html).toContain('<li>1.4 Pasākums 1.4: Ilze Liepa (VARAM); Juris Kalns (VARAM) [nav mans]</li>');
+    expect(html).toContain('<p class="note">Būtisks &lt;b&gt;progress&lt;/b&gt;</p>');
+    expect(html).toContain('<p class="note">Notiek darbs | 2 posmi\notrā rindā</p>');
+    expect(html).toContain('<a href="https://vk.gov.lv/zinojums?a=1&amp;b=2">https://vk.gov.lv/zinojums?a=1&amp;b=2</a>');
+    // Only http(s) becomes a link; anything else is shown as text.
+    expect(html).not.toContain('href="javascript');
+    expect(html).toContain('<dd>javascript:alert(1)</dd>');
+    expect(html).not.toContain('<b>');
+    expect(html).not.toMatch(/<script|src=|@import/);
+  });
+
+  it('names the files and writes the text in English for an English coordinator', async () => {
+    const message = await exportCommand(en, afterDeadline);
+    expect(message.text).toContain('Replies: 5 of 6; still missing: 1.');
+    expect(message.attachments?.map((a) => a.name)).toEqual(['ogp-nap-5-2025-replies.csv', 'ogp-nap-5-2025-replies.html']);
+    const html = (await readAttachment(message.attachments![1]!)).toString('utf8');
+    expect(html).toContain('<html lang="en">');
+    expect(html).toBe(overviewToHtml(await overview(), 'en'));
+  });
+
+  it('exports the last round once it is closed, and says so when a plan has none', async () => {
+    expect((await closeRound({ roundId }, 'test', afterDeadline)).ok).toBe(true);
+    const closed = await exportCommand(lv, afterDeadline);
+    expect(closed.text).toContain('(nap-5 / 2025, slēgta)');
+    expect(closed.attachments).toHaveLength(2);
+
+    await PlanModel.create({ key: 'nap-6', number: 6, title: { lv: '6. plāns' }, startYear: 2026, endYear: 2029 });
+    expect(await exportCommand(lv, afterDeadline)).toEqual({
+      text: 'Šim rīcības plānam vēl nav nevienas ziņošanas kārtas, tāpēc nav ko eksportēt.',
+      choices: [],
+    });
+  });
+});
