@@ -103,6 +103,7 @@ export interface SlackConfig {
 export interface AppConfig {
   mongodbUri?: string;
   redisUrl?: string;
+  /** TZ_DEFAULT: the zone of a plan file or contact row that names none (the imports fill it in). */
   timeZone: string;
   port: number;
   role: Role;

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadConfig } from '../config.js';
+import { loadConfig, type AppConfig } from '../config.js';
 import { connectMongo, disconnectMongo } from '../db.js';
 import { projectRoot, startLocalServices } from '../infra/local-services.js';
 import '../models/index.js';
@@ -7,9 +7,10 @@ import '../models/index.js';
 /**
  * Runs `work` with mongoose connected: to MONGODB_URI when set, otherwise to the local server the
  * demo uses (data in <project>/.data). Whatever happens, the connection closes and any server
- * started here stops, also on Ctrl-C, so no FerretDB is left running behind the command.
+ * started here stops, also on Ctrl-C, so no FerretDB is left running behind the command. `work`
+ * gets the settings, for the defaults they hold (TZ_DEFAULT).
  */
-export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
+export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const services = await startLocalServices({
     mongodbUri: config.mongodbUri,
@@ -28,7 +29,7 @@ export async function withDatabase<T>(work: () => Promise<T>): Promise<T> {
   process.once('SIGTERM', interrupted);
   try {
     await connectMongo(services.mongodbUri);
-    return await work();
+    return await work(config);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

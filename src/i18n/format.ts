@@ -7,13 +7,14 @@ import type { Language } from '../models/shared.js';
  * first, as Europe reads it), so those come from the library. It is not right for the rest of the
  * Latvian conventions: it gives "01.02.2026" without the closing dot and "13:00" with a colon,
  * where Latvian writes "01.02.2026." and "13.00", so those two are explicit formats.
+ *
+ * The zone is always the caller's (the recipient's or the round's): a default here would quietly
+ * show the forum's time to someone who chose another zone.
  */
 
 export type DateStyle = 'long' | 'numeric';
 
 const LOCALES: Record<Language, string> = { lv: 'lv', en: 'en-GB' };
-
-export const DEFAULT_TIME_ZONE = 'Europe/Riga';
 
 function inZone(lang: Language, when: Date | DateTime, zone: string): DateTime {
   const dt = when instanceof Date ? DateTime.fromJSDate(when) : when;
@@ -23,7 +24,7 @@ function inZone(lang: Language, when: Date | DateTime, zone: string): DateTime {
 }
 
 /** "2026. gada 1. februāris" / "01.02.2026." in Latvian; "1 February 2026" / "1 Feb 2026" in English. */
-export function formatDate(lang: Language, when: Date | DateTime, zone = DEFAULT_TIME_ZONE, style: DateStyle = 'long'): string {
+export function formatDate(lang: Language, when: Date | DateTime, zone: string, style: DateStyle = 'long'): string {
   const dt = inZone(lang, when, zone);
   if (style === 'long') return dt.toLocaleString(DateTime.DATE_FULL);
   // English numeric dates are ambiguous between readers (01/02 vs 02/01), so spell the month.
@@ -31,6 +32,6 @@ export function formatDate(lang: Language, when: Date | DateTime, zone = DEFAULT
 }
 
 /** "13.00" in Latvian, "13:00" in English; always 24-hour. */
-export function formatTime(lang: Language, when: Date | DateTime, zone = DEFAULT_TIME_ZONE): string {
+export function formatTime(lang: Language, when: Date | DateTime, zone: string): string {
   return inZone(lang, when, zone).toFormat(lang === 'lv' ? 'HH.mm' : 'HH:mm');
 }

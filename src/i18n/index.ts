@@ -3,10 +3,10 @@ import type { Language } from '../models/shared.js';
 import type { MeasureStatus } from '../models/measure-status.js';
 import { lv } from './lv.js';
 import { en } from './en.js';
-import { formatDate, formatTime, DEFAULT_TIME_ZONE, type DateStyle } from './format.js';
+import { formatDate, formatTime, type DateStyle } from './format.js';
 import type { Catalogue, Message, MessageKey, ParamsArg } from './types.js';
 
-export { formatDate, formatTime, DEFAULT_TIME_ZONE, type DateStyle } from './format.js';
+export { formatDate, formatTime, type DateStyle } from './format.js';
 export type { Catalogue, Message, MessageKey, Params, ParamsArg, PluralForms } from './types.js';
 
 export const catalogues: Readonly<Record<Language, Catalogue>> = { lv, en };
@@ -56,7 +56,7 @@ export function statusLabel(lang: Language, status: MeasureStatus): string {
 export function formatDateTime(
   lang: Language,
   when: Date | DateTime,
-  zone = DEFAULT_TIME_ZONE,
+  zone: string,
   style: DateStyle = 'long',
 ): string {
   return t(lang, 'date.at_time', { date: formatDate(lang, when, zone, style), time: formatTime(lang, when, zone) });

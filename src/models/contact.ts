@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
-import { LANGUAGES } from './shared.js';
+import { FORUM_TIME_ZONE, LANGUAGES } from './shared.js';
 
 export const CONTACT_ROLES = ['coordinator', 'contact_person', 'forum_member', 'partner'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
@@ -13,7 +13,7 @@ const contactSchema = new Schema(
     institution: { type: String, trim: true },
     roles: { type: [{ type: String, enum: CONTACT_ROLES }], default: [] },
     language: { type: String, enum: LANGUAGES, required: true, default: 'lv' },
-    timeZone: { type: String, required: true, default: 'Europe/Riga' },
+    timeZone: { type: String, required: true, default: FORUM_TIME_ZONE },
     /** Measures this person answers for. */
     measures: { type: [{ type: Schema.Types.ObjectId, ref: 'Measure' }], default: [] },
     active: { type: Boolean, required: true, default: true },

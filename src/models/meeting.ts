@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
-import { bilingualSchema } from './shared.js';
+import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
 import { audienceSchema } from './audience.js';
 
 const agendaItemSchema = new Schema(
@@ -19,7 +19,7 @@ const meetingSchema = new Schema(
     title: { type: bilingualSchema, required: true },
     startsAt: { type: Date, required: true },
     endsAt: { type: Date, required: true },
-    timeZone: { type: String, required: true, default: 'Europe/Riga' },
+    timeZone: { type: String, required: true, default: FORUM_TIME_ZONE },
     place: { type: String, default: '' },
     registrationDeadline: { type: Date },
     agenda: { type: [agendaItemSchema], default: [] },

@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
-import { bilingualSchema } from './shared.js';
+import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
 
 const planSchema = new Schema(
   {
@@ -9,7 +9,7 @@ const planSchema = new Schema(
     title: { type: bilingualSchema, required: true },
     startYear: { type: Number, required: true },
     endYear: { type: Number, required: true },
-    timeZone: { type: String, required: true, default: 'Europe/Riga' },
+    timeZone: { type: String, required: true, default: FORUM_TIME_ZONE },
     /** When the imported statuses were last true, e.g. the council meeting of 27 March 2025. */
     statusAsOf: { type: Date },
   },

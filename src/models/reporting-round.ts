@@ -1,5 +1,5 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
-import { bilingualSchema } from './shared.js';
+import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
 
 export const ROUND_STATES = ['open', 'closed'] as const;
 
@@ -23,7 +23,7 @@ const reportingRoundSchema = new Schema(
     key: { type: String, required: true, trim: true },
     title: { type: bilingualSchema, required: true },
     deadline: { type: Date, required: true },
-    timeZone: { type: String, required: true, default: 'Europe/Riga' },
+    timeZone: { type: String, required: true, default: FORUM_TIME_ZONE },
     state: { type: String, enum: ROUND_STATES, required: true, default: 'open' },
     policy: { type: reminderPolicySchema, default: () => ({}) },
     openedBy: { type: Schema.Types.ObjectId, ref: 'Contact' },

@@ -3,6 +3,13 @@ import { Schema } from 'mongoose';
 export const LANGUAGES = ['lv', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/**
+ * The forum's own zone, and the shipped value of the TZ_DEFAULT setting. The service passes its
+ * TZ_DEFAULT to whatever fills in a missing zone (the plan and contacts imports); this constant is
+ * the fallback only where no settings are at hand: documents written directly by tests and the demo.
+ */
+export const FORUM_TIME_ZONE = 'Europe/Riga';
+
 export const CHANNELS = ['telegram', 'slack', 'console'] as const;
 export type Channel = (typeof CHANNELS)[number];
 

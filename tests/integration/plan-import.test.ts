@@ -225,8 +225,9 @@ describe('the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ogp-cli-'));
   const database = `ogp_cli_${Math.random().toString(36).slice(2, 10)}`;
   const env = () => ({ ...process.env, MONGODB_URI: `${inject('mongoServerUri')}/${database}`, REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent' });
-  const cli = (...args: string[]) =>
-    run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...args], { cwd: projectRoot, env: env() }).then(
+  const cli = (...args: string[]) => cliWith({}, ...args);
+  const cliWith = (settings: Record<string, string>, ...args: string[]) =>
+    run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...args], { cwd: projectRoot, env: { ...env(), ...settings } }).then(
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
     );
@@ -261,5 +262,27 @@ describe('the CLI', () => {
     const wrong = await cli('export-plan', '--plan', 'lv-nap-5', '--format', 'pdf');
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('--format must be csv or md');
+  }, 60_000);
+
+  it('gives a plan file and contact rows that name no zone the TZ_DEFAULT setting', async () => {
+    const planFile = join(dir, 'no-zone.yaml');
+    writeFileSync(
+      planFile,
+      'plan:\n  key: lv-nap-8\n  number: 8\n  title: { lv: Plāns, en: Plan }\n  startYear: 2030\n  endYear: 2033\n' +
+        'institutions:\n  - code: VK\n    name: { lv: Valsts kanceleja, en: State Chancellery }\n' +
+        "commitments:\n  - number: 1\n    title: { lv: Apņemšanās, en: Commitment }\nmeasures:\n  - code: '1.1'\n    commitment: 1\n    title: { lv: Pasākums, en: Measure }\n",
+    );
+    const contactsFile = join(dir, 'no-zone.csv');
+    writeFileSync(
+      contactsFile,
+      'name,email,institution,roles,measures,language,time_zone\nAnna Zona,anna.zona@example.lv,VK,contact_person,1.1,lv,\nBen Zone,ben.zone@example.lv,VK,partner,,en,Europe/London\n',
+    );
+    const settings = { TZ_DEFAULT: 'Europe/Vilnius' };
+    expect((await cliWith(settings, 'import-plan', planFile)).code).toBe(0);
+    expect((await cliWith(settings, 'import-contacts', contactsFile, '--plan', 'lv-nap-8')).code).toBe(0);
+    const db = mongoose.connection.useDb(database);
+    expect(await db.collection('plans').findOne({ key: 'lv-nap-8' })).toMatchObject({ timeZone: 'Europe/Vilnius' });
+    expect(await db.collection('contacts').findOne({ email: 'anna.zona@example.lv' })).toMatchObject({ timeZone: 'Europe/Vilnius' });
+    expect(await db.collection('contacts').findOne({ email: 'ben.zone@example.lv' })).toMatchObject({ timeZone: 'Europe/London' });
   }, 60_000);
 });

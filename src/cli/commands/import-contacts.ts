@@ -21,7 +21,7 @@ export const importContactsCommand: CliCommand = {
       console.error(file.message);
       return EXIT_BAD_INPUT;
     }
-    const result = await withDatabase(() => importContacts(file.text, { planKey, actor: 'cli' }));
+    const result = await withDatabase((config) => importContacts(file.text, { planKey, actor: 'cli', defaultTimeZone: config.timeZone }));
     if (!result.ok) {
       printProblems(path, result.problems);
       return EXIT_BAD_INPUT;

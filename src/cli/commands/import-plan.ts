@@ -42,7 +42,7 @@ export const importPlanCommand: CliCommand = {
       printProblems(path, checked.problems);
       return EXIT_BAD_INPUT;
     }
-    const result = await withDatabase(() => importPlan(file.text, { actor: 'cli' }));
+    const result = await withDatabase((config) => importPlan(file.text, { actor: 'cli', defaultTimeZone: config.timeZone }));
     if (!result.ok) {
       printProblems(path, result.problems);
       return EXIT_BAD_INPUT;

@@ -7,7 +7,7 @@ import { CONTACT_ROLES, ContactModel, type ContactRole } from '../../models/cont
 import { InstitutionModel } from '../../models/institution.js';
 import { MeasureModel } from '../../models/measure.js';
 import { PlanModel } from '../../models/plan.js';
-import { LANGUAGES, type Language } from '../../models/shared.js';
+import { FORUM_TIME_ZONE, LANGUAGES, type Language } from '../../models/shared.js';
 import { showValue, sortProblems, type ImportProblem, type ImportResult } from './plan-import-problem.js';
 import type { ImportOptions } from './plan-import.js';
 
@@ -44,6 +44,7 @@ interface Known {
   /** Measure code → id; empty when the plan does not exist. */
   measures: Map<string, Types.ObjectId>;
   planFound: boolean;
+  /** For people whose row names no zone. */
   timeZone: string;
 }
 
@@ -172,7 +173,7 @@ function checkDuplicates(rows: ContactRow[], problems: ImportProblem[]): void {
   }
 }
 
-async function loadKnown(planKey: string): Promise<Known> {
+async function loadKnown(planKey: string, defaultTimeZone: string): Promise<Known> {
   const plan = await PlanModel.findOne({ key: planKey }).lean();
   const [institutions, measures] = await Promise.all([
     InstitutionModel.find({}, { code: 1 }).lean(),
@@ -182,7 +183,9 @@ async function loadKnown(planKey: string): Promise<Known> {
     planFound: Boolean(plan),
     institutions: new Set(institutions.map((i) => i.code)),
     measures: new Map(measures.map((m) => [m.code, m._id])),
-    timeZone: plan?.timeZone ?? 'Europe/Riga',
+    // TZ_DEFAULT rather than the plan's zone: a person may work on several plans, and importing
+    // another plan's list must not move them.
+    timeZone: defaultTimeZone,
   };
 }
 
@@ -222,7 +225,7 @@ async function writeContacts(rows: ContactRow[], known: Known): Promise<{ create
 
 export async function importContacts(csvText: string, options: ContactsImportOptions): Promise<ImportResult<ContactsImportSummary>> {
   const problems: ImportProblem[] = [];
-  const known = await loadKnown(options.planKey);
+  const known = await loadKnown(options.planKey, options.defaultTimeZone ?? FORUM_TIME_ZONE);
   if (!known.planFound) problems.push({ field: 'plan', message: `there is no plan '${options.planKey}'; import its plan file first (import-plan)` });
 
   const [headerRecord, ...records] = readCsv(csvText, problems);

@@ -3,6 +3,7 @@ import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { INSTITUTION_KINDS } from '../../models/institution.js';
 import { MEASURE_STATUSES } from '../../models/measure-status.js';
+import { FORUM_TIME_ZONE } from '../../models/shared.js';
 import { showValue, sortProblems, type ImportProblem } from './plan-import-problem.js';
 
 /**
@@ -38,14 +39,15 @@ const measureSchema = z.strictObject({
   status: statusSchema.optional(),
 });
 
-export const planFileSchema = z.strictObject({
+const planFileSchema = z.strictObject({
   plan: z.strictObject({
     key: text.regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and -, such as lv-nap-5'),
     number: wholeNumber.min(1, 'must be 1 or more'),
     title: bilingual,
     startYear: wholeNumber.min(1990, 'must be a year such as 2022').max(2100, 'must be a year such as 2022'),
     endYear: wholeNumber.min(1990, 'must be a year such as 2025').max(2100, 'must be a year such as 2025'),
-    timeZone: text.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Riga').default('Europe/Riga'),
+    /** Left out: the importer's default zone (TZ_DEFAULT). */
+    timeZone: text.refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as Europe/Riga').optional(),
     statusAsOf: z.iso.date('must be a date written as YYYY-MM-DD, such as 2025-03-27').optional(),
   }),
   institutions: z.array(
@@ -56,7 +58,9 @@ export const planFileSchema = z.strictObject({
   measures: z.array(measureSchema, 'must be a list'),
 });
 
-export type PlanFile = z.output<typeof planFileSchema>;
+type PlanFileInput = z.output<typeof planFileSchema>;
+/** A checked plan file, its zone filled in. */
+export type PlanFile = Omit<PlanFileInput, 'plan'> & { plan: PlanFileInput['plan'] & { timeZone: string } };
 export type PlanFileMeasure = PlanFile['measures'][number];
 
 export type ParsePlanResult = { ok: true; plan: PlanFile } | { ok: false; problems: ImportProblem[] };
@@ -174,7 +178,8 @@ function crossCheck(raw: Record<string, unknown>, report: (path: Path, message: 
   }
 }
 
-export function parsePlanFile(source: string): ParsePlanResult {
+/** `defaultTimeZone` is the plan's zone when the file names none (the TZ_DEFAULT setting). */
+export function parsePlanFile(source: string, options: { defaultTimeZone?: string } = {}): ParsePlanResult {
   const counter = new LineCounter();
   const doc = parseDocument(source, { lineCounter: counter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -209,5 +214,6 @@ export function parsePlanFile(source: string): ParsePlanResult {
   crossCheck(raw as Record<string, unknown>, report);
 
   if (problems.length > 0 || !parsed.success) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, plan: parsed.data };
+  const { plan } = parsed.data;
+  return { ok: true, plan: { ...parsed.data, plan: { ...plan, timeZone: plan.timeZone ?? options.defaultTimeZone ?? FORUM_TIME_ZONE } } };
 }

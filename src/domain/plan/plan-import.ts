@@ -39,6 +39,11 @@ export interface PlanImportSummary {
 export interface ImportOptions {
   /** Who is importing, for the audit log: `cli`, `system`, or a contact id. */
   actor: string;
+  /**
+   * The zone of a plan whose file names none, and of people whose row names none: the TZ_DEFAULT
+   * setting. Left out (tests, the demo): the forum's own zone.
+   */
+  defaultTimeZone?: string;
 }
 
 interface Bilingual {
@@ -230,7 +235,7 @@ async function writeStatuses(file: PlanFile, planId: Types.ObjectId, before: Map
  * repaired by running it again: every step is an idempotent upsert.
  */
 export async function importPlan(text: string, options: ImportOptions): Promise<ImportResult<PlanImportSummary>> {
-  const parsed = parsePlanFile(text);
+  const parsed = parsePlanFile(text, { defaultTimeZone: options.defaultTimeZone });
   if (!parsed.ok) return parsed;
   const file = parsed.plan;
 
