@@ -10,8 +10,8 @@ import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
  */
 export function createChatRegistry(): ChatRegistry {
   const registry = new ChatRegistry();
-  registerChatBasics(registry);
   registerStatusFeature(registry);
+  registerChatBasics(registry);
   registerReminderFeature(registry);
   registerCoordinatorFeature(registry);
   return registry;

@@ -14,6 +14,8 @@ import { encodeReminderAction } from '../../src/domain/reminders/reminder-action
 import { t, tBoth } from '../../src/i18n/index.js';
 import { ChannelIdentityModel, ContactModel, ConversationStateModel, MeasureModel, ReminderStateModel } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { commandMenu } from '../../src/domain/chat/help.js';
+import { chatRegistry } from '../../src/domain/features.js';
 import { SHIPPED_PLAN_KEY, importDemoContacts, loadShippedPlan } from '../support/plan.js';
 
 /**
@@ -237,13 +239,29 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     await ReminderStateModel.deleteMany({});
   });
 
-  it('sets the command menu in Latvian (also the default) and English', async () => {
+  it('sets the command menu from the registry: everyone’s in Latvian (also the default) and English, a coordinator’s in their chat', async () => {
+    const ilze = await ContactModel.findOne({ email: 'ilze.berzina@example.lv' }).orFail().lean();
+    await ChannelIdentityModel.updateOne(
+      { contact: ilze._id, channel: 'telegram' },
+      { $set: { externalId: '7301', address: '7301', active: true, linkedAt: clock } },
+      { upsert: true },
+    );
     const { bot, calls } = recordingBot();
     expect(await setCommandMenu(bot, silent)).toBe(true);
     const menus = calls.filter((c) => c.method === 'setMyCommands');
-    expect(menus.map((c) => c.payload.language_code)).toEqual([undefined, 'lv', 'en']);
-    const commands = (menus[2]?.payload.commands as { command: string }[]).map((c) => c.command);
-    expect(commands).toEqual(['status', 'mine', 'lang', 'cancel', 'help', 'stop']);
+    const names = (call: Call | undefined) => (call?.payload.commands as { command: string }[]).map((c) => c.command);
+    const descriptions = (call: Call | undefined) => (call?.payload.commands as { description: string }[]).map((c) => c.description);
+
+    const everyone = menus.filter((c) => c.payload.scope === undefined);
+    expect(everyone.map((c) => c.payload.language_code)).toEqual([undefined, 'lv', 'en']);
+    expect(names(everyone[2])).toEqual(commandMenu(chatRegistry(), 'en', []).map((e) => e.command));
+    expect(names(everyone[2])).toEqual(['status', 'mine', 'language', 'cancel', 'help', 'stop']);
+    expect(descriptions(everyone[1])).toEqual(commandMenu(chatRegistry(), 'lv', []).map((e) => e.description));
+
+    const coordinator = menus.find((c) => (c.payload.scope as { chat_id?: string } | undefined)?.chat_id === '7301');
+    expect(coordinator?.payload.scope).toEqual({ type: 'chat', chat_id: '7301' });
+    expect(names(coordinator)).toEqual(commandMenu(chatRegistry(), ilze.language, ['coordinator']).map((e) => e.command));
+    expect(names(coordinator)).toEqual(expect.arrayContaining(['overview', 'round', 'export']));
   });
 });
 

@@ -8,7 +8,11 @@ import type { Sender } from '../../domain/chat/channel.js';
 import { isCommandForUs, isPersonContent, toInboundEvent } from './inbound.js';
 import { retryShortRateLimits } from './rate-limit.js';
 import { createTelegramSender } from './sender.js';
-import { COMMAND_MENU, PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
+import { PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
+import type { ChatRegistry } from '../../domain/chat/registry.js';
+import { commandMenu } from '../../domain/chat/help.js';
+import { chatRegistry } from '../../domain/features.js';
+import { COORDINATORS, resolveAudience } from '../../domain/audiences.js';
 
 /**
  * The grammY adapter: a Telegram update becomes one handleInbound call, and its replies become
@@ -28,6 +32,8 @@ export interface TelegramBotOptions {
   log: Logger;
   /** Injected clock for tests. */
   now?: () => Date;
+  /** The features the router dispatches to; the product's own unless a test brings its own. */
+  registry?: ChatRegistry;
 }
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -55,7 +61,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
           dedupeKey: `telegram:update:${ctx.update.update_id}`,
         },
         event,
-        { produce: options.produce },
+        { produce: options.produce, registry: options.registry },
       );
     } catch (error) {
       log.error({ update: ctx.update.update_id, event: event.type, error: describeError(error) }, 'telegram update failed');
@@ -107,14 +113,24 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   return bot;
 }
 
-/** The "/" menu in Latvian (also the default for every other language) and in English. */
-export async function setCommandMenu(bot: Bot, log: Logger): Promise<boolean> {
+/**
+ * The "/" menu, read off the registry like /help: everyone gets the commands anyone may use (in
+ * Latvian, also the default for other languages, and in English); each coordinator's own chat gets
+ * theirs as well, in their language (Telegram picks the chat scope over the default). A coordinator
+ * linked later gets the menu at the next start; the commands work when typed all the same.
+ */
+export async function setCommandMenu(bot: Bot, log: Logger, registry: ChatRegistry = chatRegistry()): Promise<boolean> {
+  const everyone = (lang: 'lv' | 'en') => commandMenu(registry, lang, []);
   try {
     await Promise.all([
-      bot.api.setMyCommands(COMMAND_MENU.lv),
-      bot.api.setMyCommands(COMMAND_MENU.lv, { language_code: 'lv' }),
-      bot.api.setMyCommands(COMMAND_MENU.en, { language_code: 'en' }),
+      bot.api.setMyCommands(everyone('lv')),
+      bot.api.setMyCommands(everyone('lv'), { language_code: 'lv' }),
+      bot.api.setMyCommands(everyone('en'), { language_code: 'en' }),
     ]);
+    const coordinators = (await resolveAudience(COORDINATORS)).filter((r) => r.channel === 'telegram');
+    for (const c of coordinators) {
+      await bot.api.setMyCommands(commandMenu(registry, c.language, ['coordinator']), { scope: { type: 'chat', chat_id: c.address } });
+    }
     return true;
   } catch (error) {
     // A missing menu is cosmetic; the commands still work when typed.

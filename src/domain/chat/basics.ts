@@ -58,7 +58,6 @@ export function registerChatBasics(registry: ChatRegistry): void {
   registry
     .command({ name: 'start', public: true, handle: startOrLink })
     .command({ name: 'link', public: true, handle: startOrLink })
-    .command({ name: 'help', help: 'command.help', menu: true, handle: async (ctx) => answered(helpReply(ctx, ctx.person)) })
     .command({
       name: 'language',
       aliases: ['lang'],
@@ -73,6 +72,7 @@ export function registerChatBasics(registry: ChatRegistry): void {
       // Whatever conversation is in progress (or the default flow, which says there is none).
       handle: (ctx) => ctx.runFlow(undefined, { type: 'cancel' }),
     })
+    .command({ name: 'help', help: 'command.help', menu: true, handle: async (ctx) => answered(helpReply(ctx, ctx.person)) })
     .command({
       name: 'stop',
       help: 'command.stop',
