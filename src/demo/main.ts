@@ -9,15 +9,16 @@ import { handleInbound, type InboundEvent } from '../domain/chat/router.js';
 import { isWithinOfficeHours, DEFAULT_REMINDER_POLICY } from '../domain/reminders/reminder-policy.js';
 import { nextWorkingDay, isWorkingDay } from '../domain/reminders/working-days.js';
 import { startOutboxWorkers } from '../jobs/outbox-worker.js';
-import { createConsoleSender } from '../jobs/senders/console.js';
 import { reconcileReminders } from '../jobs/reminder-scheduler.js';
 import { DeliveryModel } from '../models/index.js';
 import { COORDINATOR_ADDRESS, seedDemo } from './seed.js';
+import { createConsoleChannel } from './console-channel.js';
 import { TerminalChat, parseTerminalInput } from './terminal.js';
 
 /**
  * `npm run demo`: the product without chat tokens. The same router, conversation, scheduler and
- * outbox the bots use; the terminal is the chat and the console sender its delivery channel.
+ * outbox the bots use; the terminal is the chat and the console channel its sender, for the
+ * outbox's deliveries and the direct replies alike.
  */
 
 const { values } = parseArgs({ options: { as: { type: 'string', default: 'arturs.liepins@example.lv' }, keep: { type: 'boolean' } } });
@@ -49,16 +50,15 @@ async function main(): Promise<void> {
   await mongoose.connection.syncIndexes();
 
   const chat = new TerminalChat(write);
-  const workers = startOutboxWorkers({
-    connection: runtime.redis,
-    prefix: config.queuePrefix,
-    senders: {
-      console: createConsoleSender((message) =>
-        chat.showBot(message, message.address === COORDINATOR_ADDRESS ? 'OGP bots → koordinatorei (cits terminālis)' : 'OGP bots'),
-      ),
-    },
-    log,
+  const consoleChannel = createConsoleChannel({
+    show: ({ address, messageId, message, files, before }) =>
+      chat.showBot(message, address === COORDINATOR_ADDRESS ? 'OGP bots → koordinatorei (cits terminālis)' : 'OGP bots', {
+        messageId,
+        files,
+        ...(before ? { before } : {}),
+      }),
   });
+  const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders: { console: consoleChannel }, log });
 
   const now = DateTime.now();
   const { contact, roundTitle } = await seedDemo(values.as ?? '', now);
@@ -92,7 +92,12 @@ async function main(): Promise<void> {
     }
     if (event) {
       const result = await handleInbound({ ...ctx, now: new Date() }, event, { produce: runtime.produce });
-      for (const reply of result.replies) chat.showBot(reply);
+      for (const reply of result.replies) {
+        // A reply goes out like a delivery would; a file that is gone is told, not fatal.
+        await consoleChannel.send({ address: ctx.address, message: reply }).catch((error: unknown) => {
+          chat.showNote(`neizdevās parādīt atbildi / could not show the reply: ${error instanceof Error ? error.message : String(error)}`);
+        });
+      }
       await waitForDeliveries();
     }
     prompt();

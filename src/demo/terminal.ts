@@ -1,19 +1,27 @@
-import type { Choice, Reply } from '../domain/chat/message.js';
+import type { Choice, Message } from '../domain/chat/message.js';
+import { renderConsole, type ConsoleMessage } from './console-channel.js';
 
 /**
  * How the terminal demo shows a chat: bot messages indented under a marker, buttons as numbered
- * lines. The person answers with a number (a button), a /command, or free text.
+ * lines (console-channel.ts renders them). The person answers with a number (a button), a
+ * /command, or free text.
  */
 export class TerminalChat {
   private choices: Choice[] = [];
+  /** The message whose buttons the numbers press, so an edit that removes them disarms them. */
+  private choicesOf: string | undefined;
 
   constructor(private readonly write: (text: string) => void) {}
 
-  showBot(reply: Pick<Reply, 'text' | 'choices'>, from = 'OGP bots'): void {
-    const lines = [`\n┃ ${from}`, ...reply.text.split('\n').map((line) => `┃ ${line}`)];
-    reply.choices.forEach((c, i) => lines.push(`┃   [${i + 1}] ${c.label}`));
-    this.write(`${lines.join('\n')}\n`);
-    if (reply.choices.length > 0) this.choices = [...reply.choices];
+  showBot(message: Message, from = 'OGP bots', shown: Partial<Pick<ConsoleMessage, 'messageId' | 'files' | 'before'>> = {}): void {
+    const lines = renderConsole({ message, files: shown.files ?? [], ...(shown.before ? { before: shown.before } : {}) }, from);
+    this.write(`\n${lines.join('\n')}\n`);
+    if (message.choices.length > 0) {
+      this.choices = [...message.choices];
+      this.choicesOf = shown.messageId;
+    } else if (shown.before && shown.messageId !== undefined && shown.messageId === this.choicesOf) {
+      this.choices = [];
+    }
   }
 
   showNote(text: string): void {

@@ -3,7 +3,6 @@ import { ChannelIdentityModel } from '../models/contact.js';
 import { DeliveryModel, type Delivery, type DeliveryState } from '../models/delivery.js';
 import type { Channel } from '../models/shared.js';
 import { microBatch } from './micro-batch.js';
-import type { SendError } from '../domain/chat/channel.js';
 
 /**
  * The worker's reads and writes of deliveries. Reads and marks from concurrent jobs are grouped
@@ -17,14 +16,23 @@ import type { SendError } from '../domain/chat/channel.js';
  */
 
 export type StoredDelivery = Delivery & { _id: Types.ObjectId };
+export type EditTarget = Pick<StoredDelivery, '_id' | 'channel' | 'address' | 'state' | 'platformMessageId'>;
+
+/** What a failed try records in `lastError`: a stable code (SendErrorCode, EditFailure, …) and the words. */
+export interface DeliveryError {
+  code: string;
+  message: string;
+}
 
 export interface DeliveryStore {
   load(id: string): Promise<StoredDelivery | undefined>;
+  /** The delivery an edit refers to by key; only the fields an edit needs. */
+  loadByKey(key: string): Promise<EditTarget | undefined>;
   markSent(id: Types.ObjectId, messageId: string, attempts: number): Promise<void>;
   /** Records a failed try; `state` stays `pending` while the queue will try again. */
   markAttempt(
     id: Types.ObjectId,
-    outcome: { state: Extract<DeliveryState, 'pending' | 'failed' | 'undeliverable'>; attempts: number; error: SendError },
+    outcome: { state: Extract<DeliveryState, 'pending' | 'failed' | 'undeliverable'>; attempts: number; error: DeliveryError },
   ): Promise<void>;
   /** The recipient blocked the bot or is gone: stop addressing this identity until it links again. */
   deactivateIdentity(channel: Channel, address: string, reason: string): Promise<void>;
@@ -64,6 +72,10 @@ export function createDeliveryStore(): DeliveryStore {
 
   return {
     load,
+    // By the unique key index on MongoDB; FerretDB reads the collection for it (see above), which
+    // edits, few and far between next to sends, can afford.
+    loadByKey: async (key) =>
+      (await DeliveryModel.findOne({ key }, { _id: 1, channel: 1, address: 1, state: 1, platformMessageId: 1 }).lean<EditTarget>()) ?? undefined,
     markSent: (id, messageId, attempts) =>
       // `sent` is the truth even if someone cancelled meanwhile: the platform has it.
       write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'sent', platformMessageId: messageId, sentAt: new Date(), attempts } } } }),

@@ -2,10 +2,12 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CHANNELS, type Channel } from '../models/shared.js';
-import { createDeliveryStore, type DeliveryStore } from './delivery-store.js';
+import { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
-import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
+import { asSendError, SendError, SendErrorCode, type Sender } from '../domain/chat/channel.js';
+import { MissingFileError } from '../domain/chat/files.js';
+import type { Message, MessageRef } from '../domain/chat/message.js';
 
 export interface OutboxWorkersOptions {
   /** Shared command connection; BullMQ makes its own blocking connection from it. The caller closes it. */
@@ -26,7 +28,11 @@ export interface OutboxWorkers {
 
 export type JobOutcome = { outcome: 'sent' | 'skipped' | 'undeliverable' | 'failed' };
 
-const DEFAULT_CONCURRENCY: Record<Channel, number> = { telegram: 50, slack: 10, console: 1 };
+/**
+ * Also the most jobs a reply can find already started ahead of it: priorities order the jobs that
+ * wait, not the ones a worker holds.
+ */
+export const DEFAULT_CONCURRENCY: Record<Channel, number> = { telegram: 50, slack: 10, console: 1 };
 
 export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers {
   const workers: Worker<OutboxJobData, JobOutcome>[] = [];
@@ -74,17 +80,91 @@ interface ProcessorContext {
   log: Logger;
 }
 
+/**
+ * Why an edit went nowhere, as `lastError.code` of the edit's delivery. An edit of a message that
+ * was never sent has nothing to change; sending it as a new message instead would show the person
+ * an update to something they never saw.
+ */
+export enum EditFailure {
+  /** No delivery under that key, or one sent without a platform message id. */
+  TargetUnknown = 'edit_target_unknown',
+  TargetFailed = 'edit_target_failed',
+  TargetUndeliverable = 'edit_target_undeliverable',
+  TargetCancelled = 'edit_target_cancelled',
+  /** The key names a delivery on another channel: its message id means nothing here. */
+  TargetOnOtherChannel = 'edit_target_other_channel',
+}
+
+type Resolved =
+  | { kind: 'send'; address: string; edit?: { ref: MessageRef } }
+  | { kind: 'wait'; waitMs: number }
+  | { kind: 'fail'; code: EditFailure; message: string };
+
+const TARGET_FAILURE: Record<'failed' | 'undeliverable' | 'cancelled', EditFailure> = {
+  failed: EditFailure.TargetFailed,
+  undeliverable: EditFailure.TargetUndeliverable,
+  cancelled: EditFailure.TargetCancelled,
+};
+
+/** Where the message goes, and for an edit by delivery key which platform message it replaces. */
+async function resolveTarget(ctx: ProcessorContext, job: Job<OutboxJobData, JobOutcome>, delivery: StoredDelivery): Promise<Resolved> {
+  const edit = delivery.edit;
+  if (edit?.ref) return { kind: 'send', address: edit.ref.address, edit: { ref: { address: edit.ref.address, messageId: edit.ref.messageId } } };
+  if (!edit?.deliveryKey) return { kind: 'send', address: delivery.address };
+  const target = await ctx.store.loadByKey(edit.deliveryKey);
+  const about = `edit of ${edit.deliveryKey}`;
+  if (!target) return { kind: 'fail', code: EditFailure.TargetUnknown, message: `${about}: no such delivery` };
+  if (target.channel !== ctx.channel) return { kind: 'fail', code: EditFailure.TargetOnOtherChannel, message: `${about}: it went to ${target.channel}` };
+  if (target.state === 'pending') {
+    // The original is still on its way. Ask again soon, then less often: an original held up by a
+    // long batch or a lost job (requeuePending) should not cost a read every second.
+    const ageMs = Date.now() - job.timestamp;
+    return { kind: 'wait', waitMs: Math.min(30_000, Math.max(1_000, Math.round(ageMs / 4))) };
+  }
+  if (target.state !== 'sent') return { kind: 'fail', code: TARGET_FAILURE[target.state], message: `${about}: it was ${target.state}` };
+  if (!target.platformMessageId) return { kind: 'fail', code: EditFailure.TargetUnknown, message: `${about}: sent without a message id` };
+  return { kind: 'send', address: target.address, edit: { ref: { address: target.address, messageId: target.platformMessageId } } };
+}
+
+/** The record as the contract's Message; records from before links and files have neither. */
+function messageOf(delivery: StoredDelivery, edit: { ref: MessageRef } | undefined): Message {
+  const links = delivery.links ?? [];
+  const attachments = delivery.attachments ?? [];
+  return {
+    text: delivery.text,
+    choices: delivery.choices.map(({ id, label }) => ({ id, label })),
+    ...(links.length > 0 ? { links: links.map(({ label, url }) => ({ label, url })) } : {}),
+    ...(attachments.length > 0
+      ? {
+          attachments: attachments.map(({ name, mediaType, source }) => ({ name, mediaType, source: { kind: source.kind, fileId: source.fileId } })),
+        }
+      : {}),
+    ...(edit ? { edit } : {}),
+  };
+}
+
 function createProcessor(ctx: ProcessorContext) {
   return async (job: Job<OutboxJobData, JobOutcome>, token?: string): Promise<JobOutcome> => {
     // The job carries only the id: the record decides. Cancelled, sent or vanished means no send.
     const delivery = await ctx.store.load(job.data.deliveryId);
     if (!delivery || delivery.state !== 'pending') return { outcome: 'skipped' };
 
-    const pace = paceKey(ctx.prefix, ctx.channel, delivery.address);
+    const target = await resolveTarget(ctx, job, delivery);
+    if (target.kind === 'wait') {
+      // BullMQ's idiom for "not yet": park the job without counting an attempt.
+      await job.moveToDelayed(Date.now() + target.waitMs, token);
+      throw new DelayedError();
+    }
+    if (target.kind === 'fail') {
+      await ctx.store.markAttempt(delivery._id, { state: 'failed', attempts: delivery.attempts, error: target });
+      ctx.log.warn({ deliveryId: String(delivery._id), purpose: delivery.purpose, code: target.code }, 'edit not sent');
+      return { outcome: 'failed' };
+    }
+
+    const pace = paceKey(ctx.prefix, ctx.channel, target.address);
     if (ctx.limits.perAddressMs !== false) {
       const waitMs = await takePace(ctx.redis, pace, ctx.limits.perAddressMs);
       if (waitMs > 0) {
-        // BullMQ's idiom for "not yet": park the job without counting an attempt.
         await job.moveToDelayed(Date.now() + waitMs, token);
         throw new DelayedError();
       }
@@ -98,13 +178,11 @@ function createProcessor(ctx: ProcessorContext) {
     const attempts = delivery.attempts + 1;
     let messageId: string;
     try {
-      ({ messageId } = await ctx.sender.send({
-        address: delivery.address,
-        text: delivery.text,
-        choices: delivery.choices.map(({ id, label }) => ({ id, label })),
-      }));
+      ({ messageId } = await ctx.sender.send({ address: target.address, message: messageOf(delivery, target.edit) }));
     } catch (thrown) {
-      const error = asSendError(thrown);
+      // The platform senders classify this themselves; a sender that lets it through gets the same.
+      const error =
+        thrown instanceof MissingFileError ? new SendError(SendErrorCode.FileMissing, thrown.message, { cause: thrown }) : asSendError(thrown);
       const at = { deliveryId: String(delivery._id), purpose: delivery.purpose, code: error.code };
       switch (error.kind) {
         case 'rate_limited': {
@@ -122,7 +200,7 @@ function createProcessor(ctx: ProcessorContext) {
           throw new DelayedError();
         }
         case 'unreachable':
-          await ctx.store.deactivateIdentity(ctx.channel, delivery.address, error.code);
+          await ctx.store.deactivateIdentity(ctx.channel, target.address, error.code);
           await ctx.store.markAttempt(delivery._id, { state: 'undeliverable', attempts, error });
           ctx.log.info(at, 'recipient unreachable; identity deactivated');
           return { outcome: 'undeliverable' };

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { z } from 'zod';
-import { DeliveryModel } from '../models/delivery.js';
+import { defaultPriority, DeliveryModel, type DeliveryPriority } from '../models/delivery.js';
 import { CHANNELS, type Channel } from '../models/shared.js';
+import { validateDeliveryInputs, type DeliveryInput, type ValidDeliveryInput } from './delivery-input.js';
+
+export { deliveryInputSchema, OutboxInputError, type DeliveryInput } from './delivery-input.js';
 
 /**
  * The outbox: every outbound message is a Delivery written first under its deterministic `key`
@@ -13,7 +15,8 @@ import { CHANNELS, type Channel } from '../models/shared.js';
  * unique index makes producing a key again harmless for ever.
  *
  * One queue per channel because BullMQ's open-source rate limiter is per queue, and Telegram's and
- * Slack's limits have nothing to do with each other.
+ * Slack's limits have nothing to do with each other. Within a channel, a priority class decides
+ * who goes first (OUTBOX_PRIORITY below).
  */
 
 export interface OutboxJobData {
@@ -72,39 +75,6 @@ export function createOutbox(options: OutboxOptions): Outbox {
   };
 }
 
-// Telegram's callback_data is 1–64 bytes, the smallest of the platforms' limits on a button id.
-const choiceSchema = z.object({
-  id: z.string().min(1).refine((id) => Buffer.byteLength(id) <= 64, 'must be at most 64 bytes'),
-  label: z.string().trim().min(1),
-});
-
-export const deliveryInputSchema = z.object({
-  key: z.string().min(1).max(512),
-  purpose: z.string().min(1),
-  contact: z
-    .union([z.instanceof(Types.ObjectId), z.string().regex(/^[0-9a-f]{24}$/i, 'must be a contact id')])
-    .transform((id) => new Types.ObjectId(id))
-    .optional(),
-  channel: z.enum(CHANNELS),
-  address: z.string().trim().min(1),
-  text: z.string().trim().min(1),
-  choices: z
-    .array(choiceSchema)
-    .max(25)
-    .refine((choices) => new Set(choices.map((c) => c.id)).size === choices.length, 'choice ids must be unique')
-    .optional(),
-});
-
-export type DeliveryInput = z.input<typeof deliveryInputSchema>;
-
-export class OutboxInputError extends Error {
-  readonly code = 'OUTBOX_INPUT_INVALID';
-  constructor(readonly problems: string[]) {
-    super(`Deliveries not recorded, the input is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'OutboxInputError';
-  }
-}
-
 /** Big batches are written and queued in slices, so sending starts before the last is written. */
 const SLICE = 1_000;
 
@@ -113,22 +83,13 @@ const SLICE = 1_000;
  * were already sent, failed or cancelled are left alone. Invalid input throws and writes nothing.
  */
 export async function produceDeliveries(outbox: Outbox, inputs: DeliveryInput[]): Promise<{ created: number; existing: number }> {
-  const problems: string[] = [];
-  const valid = inputs.map((input, index) => {
-    const parsed = deliveryInputSchema.safeParse(input);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(`inputs[${index}].${issue.path.join('.') || '(input)'}: ${issue.message}`);
-    }
-    return parsed.data;
-  });
-  if (problems.length > 0) throw new OutboxInputError(problems.slice(0, 20));
-
+  const valid = validateDeliveryInputs(inputs);
   let created = 0;
   let existing = 0;
   // Writing slice n+1 overlaps queueing slice n; at most one enqueue is in flight.
   let enqueueing: Promise<void> = Promise.resolve();
   for (let at = 0; at < valid.length; at += SLICE) {
-    const slice = await recordSlice(valid.slice(at, at + SLICE) as z.output<typeof deliveryInputSchema>[]);
+    const slice = await recordSlice(valid.slice(at, at + SLICE));
     await enqueueing;
     enqueueing = enqueue(outbox, slice.queueable);
     // Handled at the next `await`; without this a failure meanwhile would count as unhandled.
@@ -144,24 +105,32 @@ export async function produceDeliveries(outbox: Outbox, inputs: DeliveryInput[])
   return { created, existing };
 }
 
+/** What queueing needs of a record; `priority` is absent on records from before priorities. */
 interface Queueable {
   _id: Types.ObjectId;
   key: string;
   channel: Channel;
   purpose: string;
+  priority?: DeliveryPriority | null;
 }
 
-async function recordSlice(inputs: z.output<typeof deliveryInputSchema>[]) {
+const QUEUEABLE_FIELDS = { _id: 1, key: 1, channel: 1, purpose: 1, priority: 1 } as const;
+
+async function recordSlice(inputs: ValidDeliveryInput[]) {
   const now = new Date();
   const docs = inputs.map((input) => ({
     _id: new Types.ObjectId(),
     key: input.key,
     purpose: input.purpose,
+    priority: input.priority ?? defaultPriority(input.purpose),
     ...(input.contact ? { contact: input.contact } : {}),
     channel: input.channel,
     address: input.address,
     text: input.text,
     choices: input.choices ?? [],
+    links: input.links ?? [],
+    attachments: input.attachments ?? [],
+    ...(input.edit ? { edit: input.edit } : {}),
     state: 'pending' as const,
     attempts: 0,
     createdAt: now,
@@ -185,12 +154,33 @@ async function recordSlice(inputs: z.output<typeof deliveryInputSchema>[]) {
   const fresh: Queueable[] = docs.filter((_, index) => !duplicates.has(index));
   const repeatedKeys = docs.filter((_, index) => duplicates.has(index)).map((doc) => doc.key);
   // A repeated key is queued again only while still pending (its job may have been lost between
-  // insert and enqueue); the job id makes that a no-op when the job is still in Redis.
+  // insert and enqueue); the job id makes that a no-op when the job is still in Redis. The record
+  // as first written decides, its priority too.
   const stillPending =
     repeatedKeys.length > 0
-      ? await DeliveryModel.find({ key: { $in: repeatedKeys }, state: 'pending' }, { _id: 1, key: 1, channel: 1, purpose: 1 }).lean<Queueable[]>()
+      ? await DeliveryModel.find({ key: { $in: repeatedKeys }, state: 'pending' }, QUEUEABLE_FIELDS).lean<Queueable[]>()
       : [];
   return { created: fresh.length, existing: duplicates.size, queueable: [...fresh, ...stillPending], failure };
+}
+
+/**
+ * BullMQ priority of each class (models/delivery.ts): 1 is served first. Priorities in the one
+ * queue per channel rather than a queue per class, because the platform's limit is per bot: two
+ * queues would each get the whole 30/s limiter and together exceed it.
+ *
+ * Every outbox job gets a priority, because BullMQ serves a job added without one (its plain wait
+ * list) before every prioritized job: one forgotten `priority` would put a whole broadcast ahead
+ * of the replies. Within a class jobs go first in, first out. The queue's rate limiter gates when
+ * the next job may start, not which: when the window opens the worker takes the best job then
+ * waiting, so a reply produced behind a large batch waits for the jobs already started (at most
+ * the worker's concurrency) and at most one limiter window, never for the batch. A job put back
+ * by a 429 (Worker.RateLimitError) goes to the front of its own class, not ahead of a better one;
+ * delayed jobs (per-chat pace, retries, an edit waiting for its original) come back with theirs.
+ */
+export const OUTBOX_PRIORITY: Record<DeliveryPriority, number> = { reply: 1, reminder: 2, notice: 3, bulk: 4 };
+
+export function outboxJobPriority(delivery: { purpose: string; priority?: DeliveryPriority | null }): number {
+  return OUTBOX_PRIORITY[delivery.priority ?? defaultPriority(delivery.purpose)];
 }
 
 async function enqueue(outbox: Outbox, deliveries: Queueable[]): Promise<void> {
@@ -200,7 +190,7 @@ async function enqueue(outbox: Outbox, deliveries: Queueable[]): Promise<void> {
       .map((delivery) => ({
         name: delivery.purpose,
         data: { deliveryId: String(delivery._id) },
-        opts: { jobId: outboxJobId(delivery.key) },
+        opts: { jobId: outboxJobId(delivery.key), priority: outboxJobPriority(delivery) },
       }));
     if (jobs.length > 0) await outbox.queues[channel].addBulk(jobs);
   }
@@ -215,7 +205,8 @@ function bulkWriteErrors(error: unknown): { code: number; index: number }[] | un
 
 /**
  * The sweep for a crash between insert and enqueue: re-queues `pending` deliveries older than
- * `olderThanMs`. Jobs still in Redis are not duplicated (same job id), so running it often is safe.
+ * `olderThanMs`, each with its own priority. Jobs still in Redis are not duplicated (same job id),
+ * so running it often is safe.
  */
 export async function requeuePending(
   outbox: Outbox,
@@ -223,7 +214,7 @@ export async function requeuePending(
 ): Promise<number> {
   const olderThanMs = options.olderThanMs ?? 5 * 60_000;
   const before = new Date((options.now ?? Date.now)() - olderThanMs);
-  const pending = await DeliveryModel.find({ state: 'pending', createdAt: { $lt: before } }, { _id: 1, key: 1, channel: 1, purpose: 1 })
+  const pending = await DeliveryModel.find({ state: 'pending', createdAt: { $lt: before } }, QUEUEABLE_FIELDS)
     .sort({ createdAt: 1 })
     .limit(options.limit ?? 5_000)
     .lean<Queueable[]>();

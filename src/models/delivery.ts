@@ -8,11 +8,73 @@ import { CHANNELS } from './shared.js';
 export const DELIVERY_STATES = ['pending', 'sent', 'failed', 'undeliverable', 'cancelled'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
+/**
+ * Who waits for whom on a channel's queue, first to last: an answer to something a person just
+ * did; a deadline reminder; a notice to coordinators or a group; a broadcast or digest to many.
+ * A class, not a number, so producers say what a message is and the outbox alone decides the
+ * order (jobs/outbox.ts maps each class to a BullMQ priority).
+ */
+export const DELIVERY_PRIORITIES = ['reply', 'reminder', 'notice', 'bulk'] as const;
+export type DeliveryPriority = (typeof DELIVERY_PRIORITIES)[number];
+
+/**
+ * Records written before priorities existed, and producers that do not say, get a class from
+ * the purpose: a reminder to its owner is a reminder, anything else a notice. Bulk is never a
+ * default: a batch must say so, and a forgotten one still goes behind replies and reminders.
+ */
+export function defaultPriority(purpose: string): DeliveryPriority {
+  return purpose === 'reminder' ? 'reminder' : 'notice';
+}
+
 const choiceSchema = new Schema(
   {
     /** Opaque action id the bots route back to the domain. */
     id: { type: String, required: true },
     label: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+const linkSchema = new Schema(
+  {
+    label: { type: String, required: true },
+    url: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+/** A file by reference (domain/chat/message.ts `Attachment`): the worker reads the bytes at send time. */
+const attachmentSchema = new Schema(
+  {
+    name: { type: String, required: true },
+    mediaType: { type: String, required: true },
+    source: {
+      type: new Schema(
+        {
+          kind: { type: String, enum: ['stored'], required: true },
+          fileId: { type: String, required: true },
+        },
+        { _id: false },
+      ),
+      required: true,
+    },
+  },
+  { _id: false },
+);
+
+/**
+ * Which earlier message this delivery replaces: exactly one of `deliveryKey` (sent by the outbox)
+ * and `ref` (a platform message the producer knows). `deliveryId` is the target's `_id` when it
+ * was already recorded at produce time, so the worker can read it by `_id` (the only lookup
+ * FerretDB answers from an index) instead of by key.
+ */
+const editSchema = new Schema(
+  {
+    deliveryKey: { type: String },
+    deliveryId: { type: Schema.Types.ObjectId },
+    ref: {
+      type: new Schema({ address: { type: String, required: true }, messageId: { type: String, required: true } }, { _id: false }),
+    },
   },
   { _id: false },
 );
@@ -26,8 +88,14 @@ const deliverySchema = new Schema(
     channel: { type: String, enum: CHANNELS, required: true },
     /** Chat id / channel id on the platform. */
     address: { type: String, required: true },
+    /** The message (domain/chat/message.ts): text, buttons, URL buttons, files, or an edit. */
     text: { type: String, required: true },
     choices: { type: [choiceSchema], default: [] },
+    links: { type: [linkSchema], default: [] },
+    attachments: { type: [attachmentSchema], default: [] },
+    edit: { type: editSchema },
+    /** Absent on records from before priorities: read it through {@link defaultPriority}. */
+    priority: { type: String, enum: DELIVERY_PRIORITIES },
     state: { type: String, enum: DELIVERY_STATES, required: true, default: 'pending' },
     attempts: { type: Number, required: true, default: 0 },
     platformMessageId: { type: String },

@@ -121,7 +121,8 @@ describe('outbox', () => {
     await produceDeliveries(outbox, [input]);
     await outbox.queues.telegram.obliterate({ force: true });
     expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
-    expect(await outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 1 });
+    // Every outbox job has a priority, so it waits in BullMQ's `prioritized` set, not `wait`.
+    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 1 });
     startWorkers();
     expect(await settled(input.key)).toMatchObject({ state: 'sent' });
     await sleep(200);
@@ -191,7 +192,8 @@ describe('outbox', () => {
 
   it('fails a message the platform refuses without retrying', async () => {
     startWorkers();
-    const input = reminder(3003, { text: 'x'.repeat(5000) });
+    fake.failNext(1, telegramFailures.badRequest("can't parse entities"), { method: 'sendMessage' });
+    const input = reminder(3003);
     await produceDeliveries(outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'bad_request' } });
     await sleep(300);
@@ -247,7 +249,33 @@ describe('outbox', () => {
       expect.stringContaining('inputs[1].choices.0.id: must be at most 64 bytes'),
     ]);
     expect(await DeliveryModel.countDocuments({ key: { $in: [good.key, bad.key] } })).toBe(0);
-    expect(await outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 0 });
+    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
+  });
+
+  it('checks links, files, edits, priorities and buttons, naming each problem, and records nothing', async () => {
+    const file = { name: 'atbildes.csv', mediaType: 'text/csv', source: { kind: 'stored' as const, fileId: new Types.ObjectId().toHexString() } };
+    const inputs = [
+      reminder(7010, { links: [{ label: 'Ziņojums', url: 'javascript:alert(1)' }], priority: 'urgent' as never }),
+      reminder(7011, { attachments: [{ ...file, name: '../../etc/passwd', source: { kind: 'stored', fileId: 'not-an-id' } }] }),
+      reminder(7012, { edit: { deliveryKey: 'elsewhere' }, attachments: [file] }),
+      reminder(7013, { edit: { ref: { address: '1', messageId: '2' } } }),
+      reminder(7014, { choices: [{ id: 'same', label: 'A' }, { id: 'same', label: 'B' }] }),
+      reminder(7015, { choices: Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, label: `${i}` })), links: [{ label: 'Vēl', url: 'https://example.lv' }] }),
+    ];
+    const error = await produceDeliveries(outbox, inputs).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OutboxInputError);
+    expect((error as OutboxInputError).problems).toEqual([
+      expect.stringMatching(/^inputs\[0\]\.priority: /),
+      'inputs[0].links.0.url: must be an http or https URL',
+      'inputs[1].attachments.0.name: must be a file name, not a path',
+      'inputs[1].attachments.0.source.fileId: must be a stored file id (24 hex digits)',
+      'inputs[2].attachments: an edit replaces text and buttons; it cannot carry files',
+      'inputs[3].edit.ref.address: must be the address of the delivery',
+      'inputs[4].choices: choice ids must be unique',
+      'inputs[5].choices: at most 100 buttons with the links, got 101',
+    ]);
+    expect(await DeliveryModel.countDocuments({ key: { $in: inputs.map((i) => i.key) } })).toBe(0);
+    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
   });
 
   it('takes a contact as an ObjectId or its hex string', async () => {
