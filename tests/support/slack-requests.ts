@@ -24,6 +24,15 @@ export interface SendOptions {
   headers?: Record<string, string>;
 }
 
+/** A request exactly as it went out: enough to send the very same bytes again. */
+export interface SentRequest {
+  body: string;
+  contentType: string;
+  timestamp: number;
+  signature: string;
+  headers: Record<string, string>;
+}
+
 export interface SlackResponse {
   status: number;
   text: string;
@@ -39,6 +48,9 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 export class SlackRequests {
   readonly appId = 'A0FAKEAPP';
 
+  /** The request most recently sent (recorded before it goes out, so it can be replayed while in flight). */
+  lastRequest?: SentRequest;
+
   constructor(
     readonly endpoint: string,
     readonly secret: string,
@@ -48,6 +60,7 @@ export class SlackRequests {
   async send(body: string, contentType: string, options: SendOptions = {}): Promise<SlackResponse> {
     const timestamp = options.timestamp ?? nowSeconds();
     const signature = options.signature ?? slackSignature(options.secret ?? this.secret, timestamp, body);
+    this.lastRequest = { body, contentType, timestamp, signature, headers: { ...options.headers } };
     const sentAt = performance.now();
     const res = await fetch(this.endpoint, {
       method: 'POST',
@@ -62,6 +75,30 @@ export class SlackRequests {
     });
     const text = await res.text();
     return { status: res.status, text, json: () => JSON.parse(text), sentAt };
+  }
+
+  /**
+   * The last request once more, byte for byte: same body, same timestamp and signature headers,
+   * as somebody who captured it could send it again within Slack's 5-minute window.
+   */
+  replayLast(): Promise<SlackResponse> {
+    const last = this.requireLast();
+    return this.send(last.body, last.contentType, { timestamp: last.timestamp, signature: last.signature, headers: last.headers });
+  }
+
+  /**
+   * The last request as Slack retries it when our 200 did not come within 3 seconds: the same body,
+   * signed afresh, with X-Slack-Retry-Num and X-Slack-Retry-Reason.
+   */
+  retryLast(retryNum = 1, reason = 'http_timeout'): Promise<SlackResponse> {
+    const last = this.requireLast();
+    const headers = { ...last.headers, 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': reason };
+    return this.send(last.body, last.contentType, { headers });
+  }
+
+  private requireLast(): SentRequest {
+    if (!this.lastRequest) throw new Error('no request sent yet');
+    return this.lastRequest;
   }
 
   private team() {
