@@ -111,7 +111,7 @@ describe('reminder scheduler', () => {
     expect((await tick('2026-02-02T11:00')).created).toBe(0);
 
     const annaTelegram = await DeliveryModel.findOne({ key: { $regex: `^reminder:${w.roundId}:.*:${String(w.anna)}:d-14:telegram$` } }).lean();
-    expect(annaTelegram).toMatchObject({ purpose: 'reminder', channel: 'telegram', address: 'tg-anna-1' });
+    expect(annaTelegram).toMatchObject({ purpose: 'reminder', priority: 'reminder', channel: 'telegram', address: 'tg-anna-1' });
     expect(annaTelegram?.contact?.equals(w.anna)).toBe(true);
     expect(annaTelegram?.text).toBe('Atgādinājums: līdz 13.02.2026. jāiesniedz pasākuma 1.1 „Pasākums 1.1” progress. Atbildēt var šeit, dažos klikšķos.');
     expect(annaTelegram?.choices.map((c) => c.label)).toEqual(['Ziņot statusu', 'Atgādināt rīt', 'Nav mans pasākums']);
@@ -164,7 +164,7 @@ describe('reminder scheduler', () => {
     expect(await decline()).toMatchObject({ ok: true });
     const notices = await DeliveryModel.find({ purpose: 'reminder.declined', contact: w.ilze }).lean();
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ channel: 'telegram', address: 'tg-ilze-3' });
+    expect(notices[0]).toMatchObject({ channel: 'telegram', address: 'tg-ilze-3', priority: 'notice' });
     expect(notices[0]?.text).toContain('Anna Ozola (VK)');
     expect(notices[0]?.text).toContain('1.1');
     expect(await ReminderStateModel.countDocuments({ round: w.roundId, contact: w.anna, declinedAt: { $exists: true } })).toBe(1);
@@ -176,6 +176,7 @@ describe('reminder scheduler', () => {
     expect(await tick('2026-02-23T09:00')).toMatchObject({ created: 2 });
     const overdueNotice = await DeliveryModel.find({ purpose: 'reminder.coordinator', contact: w.ilze }).lean();
     expect(overdueNotice.map((d) => d.key)).toEqual([`overdue-notice:${w.roundId}:2026-02-13:${String(w.m1)}:${String(w.ilze)}:telegram`]);
+    expect(overdueNotice[0]).toMatchObject({ priority: 'notice' });
     expect(overdueNotice[0]?.text).toContain('Juris Kalns (VARAM)');
     expect(overdueNotice[0]?.text).not.toContain('Anna');
     expect((await tick('2026-02-23T09:05')).created).toBe(0);

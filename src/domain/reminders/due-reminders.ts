@@ -137,6 +137,7 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
             result.messages.push({
               key: reminderKey({ roundId, deadlineKey: dKey, measureId, contactId, stepId: step.id, channel: identity.channel }),
               purpose: 'reminder',
+              priority: 'reminder',
               contact: contactId,
               channel: identity.channel,
               address: identity.address,
@@ -159,6 +160,7 @@ export async function dueReminderMessages(now: DateTime): Promise<DueReminders> 
               result.messages.push({
                 key: overdueNoticeKey({ roundId, deadlineKey: dKey, measureId, coordinatorId: c.contactId, channel: c.channel }),
                 purpose: 'reminder.coordinator',
+                priority: 'notice',
                 contact: c.contactId,
                 channel: c.channel,
                 address: c.address,

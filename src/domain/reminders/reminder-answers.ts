@@ -93,6 +93,7 @@ export async function declineMeasure(
   const messages = recipients.map((c) => ({
     key: declinedNoticeKey({ roundId: String(round._id), measureId: String(measure._id), contactId: String(contact._id), coordinatorId: c.contactId, channel: c.channel }),
     purpose: 'reminder.declined',
+    priority: 'notice' as const,
     contact: c.contactId,
     channel: c.channel,
     address: c.address,

@@ -1,14 +1,23 @@
-import type { Channel } from '../../models/index.js';
+import type { Channel, DeliveryPriority } from '../../models/index.js';
+import type { Attachment, EditTarget, LinkButton } from '../chat/message.js';
 
-/** One message for the outbox, in the shape `produceDeliveries` takes. */
+/**
+ * One message for the outbox, in the shape `produceDeliveries` takes: the recipient and the
+ * message contract's fields side by side. `priority` says who waits for whom on the channel's
+ * queue (models/delivery.ts); without it the outbox derives one from `purpose`.
+ */
 export interface OutboundMessage {
   key: string;
   purpose: string;
+  priority?: DeliveryPriority;
   contact?: string;
   channel: Channel;
   address: string;
   text: string;
   choices?: { id: string; label: string }[];
+  links?: LinkButton[];
+  attachments?: Attachment[];
+  edit?: EditTarget;
 }
 
 /** "Anna Ozola (VK), Juris Kalns (VARAM)". */
