@@ -12,7 +12,7 @@ import {
   ReminderStateModel,
   StatusReportModel,
 } from '../../src/models/index.js';
-import { submissionKey } from '../../src/bots/slack/forms.js';
+import { inboundKeys } from '../../src/domain/chat/inbound-keys.js';
 import { TEMPORARY_ERROR } from '../../src/bots/slack/texts.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
@@ -86,18 +86,18 @@ async function idle(quietMs = 300, maxMs = 5000): Promise<void> {
 
 /** The dedupe key the adapter claims for this request (listeners.ts, actions.ts, forms.ts). */
 function dedupeKeyOf(request: SentRequest): string {
-  if (request.contentType === 'application/json') return `slack:event:${(JSON.parse(request.body) as { event_id: string }).event_id}`;
+  if (request.contentType === 'application/json') return inboundKeys.slackEvent((JSON.parse(request.body) as { event_id: string }).event_id);
   const form = new URLSearchParams(request.body);
   const payload = form.get('payload');
-  if (!payload) return `slack:command:${form.get('trigger_id')}`;
+  if (!payload) return inboundKeys.slackCommand(form.get('trigger_id') ?? '');
   const parsed = JSON.parse(payload) as {
     type: string;
     user: { id: string };
     actions?: { action_ts: string }[];
     view?: { id: string; state: { values: unknown } };
   };
-  if (parsed.type === 'block_actions') return `slack:action:${parsed.user.id}:${parsed.actions?.[0]?.action_ts}`;
-  return submissionKey(parsed.view!.id, parsed.view!.state.values);
+  if (parsed.type === 'block_actions') return inboundKeys.slackAction(parsed.user.id, parsed.actions?.[0]?.action_ts ?? '');
+  return inboundKeys.slackView(parsed.view!.id, parsed.view!.state.values);
 }
 
 type Timing = 'after the first was answered' | 'while the first is still being handled';

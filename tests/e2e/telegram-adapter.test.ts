@@ -1,3 +1,4 @@
+import { inboundKeys } from '../../src/domain/chat/inbound-keys.js';
 import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Bot } from 'grammy';
@@ -290,7 +291,7 @@ describe('Telegram webhook route', () => {
     expect((await post(JSON.stringify(update), { 'X-Telegram-Bot-Api-Secret-Token': 'wrong-secret-0123456789' })).status).toBe(401);
     expect((await post(JSON.stringify(update), { 'X-Telegram-Bot-Api-Secret-Token': `${secret}x` })).status).toBe(401);
     expect(calls).toEqual([]);
-    expect(await mongoose.connection.collection('inboundevents').countDocuments({ key: `telegram:update:${update.update_id}` })).toBe(0);
+    expect(await mongoose.connection.collection('inboundevents').countDocuments({ key: inboundKeys.telegramUpdate(BOT.id, update.update_id) })).toBe(0);
   });
 
   it('accepts the right secret and handles the update', async () => {

@@ -1,3 +1,4 @@
+import { inboundKeys } from '../../src/domain/chat/inbound-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { DateTime } from 'luxon';
@@ -185,7 +186,7 @@ describe.each([
     expect(shown).toHaveLength(1);
     expect(shown[0]?.text).toContain(answer);
     expect(ERROR_TEXTS.filter((text) => shown.some((m) => (m.text ?? '').includes(text)))).toEqual([]);
-    expect(await InboundEventModel.countDocuments({ key: `telegram:update:${update.update_id}` })).toBe(1);
+    expect(await InboundEventModel.countDocuments({ key: inboundKeys.telegramUpdate(fake.bot.id, update.update_id) })).toBe(1);
     expect(errorsLogged).toEqual([]);
   }
 

@@ -1,3 +1,4 @@
+import { inboundKeys } from '../../src/domain/chat/inbound-keys.js';
 import { expectedHelp } from '../support/help.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
@@ -211,7 +212,7 @@ describe('Telegram end to end (grammY polling, fake Bot API, outbox)', () => {
     const after = await kristaps.next(1);
     expect(after.map((m) => m.text)).toEqual([expectedHelp('en', '/')]);
     expect(kristaps.unread()).toEqual([]);
-    expect(await InboundEventModel.countDocuments({ key: `telegram:update:${update.update_id}` })).toBe(1);
+    expect(await InboundEventModel.countDocuments({ key: inboundKeys.telegramUpdate(fake.bot.id, update.update_id) })).toBe(1);
   });
 
   it("refuses a button from another person's conversation or measure and changes nothing", async () => {

@@ -1,5 +1,6 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { handleInbound } from '../../domain/chat/router.js';
+import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import type { Language } from '../../models/shared.js';
 import { answeredMessage, isLinkAction } from './render.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
@@ -35,7 +36,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
       // A press in the App Home has no message; the answer goes to the DM all the same.
       const to = message?.channel ?? (await dmChannel(client, user, person?.address));
       address = to;
-      const ctx = inboundContext(deps, user, to, `slack:action:${user}:${action.action_ts}`);
+      const ctx = inboundContext(deps, user, to, inboundKeys.slackAction(user, action.action_ts));
       const result = await handleInbound(ctx, { type: 'choice', id }, inboundDeps(deps));
       if (result.outcome === 'duplicate') return;
       const lang: Language = person?.language ?? 'lv';

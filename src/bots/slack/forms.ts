@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { App, ViewResponseAction } from '@slack/bolt';
 import { handleInbound } from '../../domain/chat/router.js';
+import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import { t, tBoth } from '../../i18n/index.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
 import { FORM_CALLBACK_ID, formErrors, readFormTarget, readFormValues, type ViewValues } from './form-view.js';
@@ -12,21 +12,14 @@ import { TEMPORARY_ERROR } from './texts.js';
  * event for the flow named on it. Slack shows `response_action: 'errors'` under the fields and
  * keeps the form open, so every refusal is answered that way and nothing is stored; an accepted
  * answer is stored by the flow before the form closes, and confirmed in the DM.
- *
- * Dedupe key: the view id and a digest of the answers. A replay of the same submission (or
- * Slack's retry of it) is the same key and is acknowledged without acting again; the same person
- * correcting a refused answer sends other values, hence another key.
+ * A replay of the same submission (or Slack's retry of it) has the same dedupe key
+ * (inbound-keys.ts) and is acknowledged without acting again.
  */
 
 const errors = (view: { blocks?: unknown }, fieldErrors: Record<string, string> | undefined, text: string): ViewResponseAction => ({
   response_action: 'errors',
   errors: formErrors(view, fieldErrors, text),
 });
-
-export function submissionKey(viewId: string, values: unknown): string {
-  const digest = createHash('sha256').update(JSON.stringify(values)).digest('base64url').slice(0, 22);
-  return `slack:view:${viewId}:${digest}`;
-}
 
 export function registerFormListeners(app: App, deps: SlackDeps): void {
   app.view(FORM_CALLBACK_ID, async ({ ack, body, view, client }) => {
@@ -47,7 +40,7 @@ export function registerFormListeners(app: App, deps: SlackDeps): void {
 
       address = await dmChannel(client, user, person.address);
       const values = view.state.values as ViewValues;
-      const ctx = inboundContext(deps, user, address, submissionKey(view.id, values));
+      const ctx = inboundContext(deps, user, address, inboundKeys.slackView(view.id, values));
       const event = { type: 'form' as const, flow: target.flow, context: target.context, values: readFormValues(values) };
       const result = await handleInbound(ctx, event, inboundDeps(deps));
       if (result.outcome === 'rejected' || result.outcome === 'unknown_person') {

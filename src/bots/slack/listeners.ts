@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { handleInbound } from '../../domain/chat/router.js';
+import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import { myMeasures } from '../../domain/status/my-measures.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
@@ -21,7 +22,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
     const text = event.text ?? '';
     await guarded(deps, 'message', client, () => channel, async () => {
       await knownOrLinked(deps.linker, client, user, channel, deps.now());
-      const ctx = inboundContext(deps, user, channel, `slack:event:${body.event_id}`);
+      const ctx = inboundContext(deps, user, channel, inboundKeys.slackEvent(body.event_id));
       const result = await handleInbound(ctx, { type: 'text', text }, inboundDeps(deps));
       await postReplies(client, channel, result.replies);
     });
@@ -43,7 +44,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
       await ackOnce(address === command.channel_id ? undefined : { response_type: 'ephemeral', text: ANSWER_IN_DM });
       if (!known) await deps.linker.tryLink(client, user, address, deps.now());
       // The trigger id is unique per invocation: a replayed or retried command is handled once.
-      const ctx = inboundContext(deps, user, address, `slack:command:${command.trigger_id}`);
+      const ctx = inboundContext(deps, user, address, inboundKeys.slackCommand(command.trigger_id));
       const result = await handleInbound(ctx, parseSlashCommand(command.text), inboundDeps(deps));
       await postReplies(client, address, result.replies);
     });

@@ -1,6 +1,7 @@
 import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { handleInbound, type InboundEvent, type InboundResult } from '../../domain/chat/router.js';
+import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { Logger } from '../../log.js';
@@ -58,7 +59,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
           address: String(chat.id),
           commandPrefix: '/',
           now: options.now?.(),
-          dedupeKey: `telegram:update:${ctx.update.update_id}`,
+          dedupeKey: inboundKeys.telegramUpdate(ctx.me.id, ctx.update.update_id),
         },
         event,
         { produce: options.produce, registry: options.registry },
