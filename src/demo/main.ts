@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders: { console: consoleChannel }, log });
 
   const now = DateTime.now();
-  const { contact, roundTitle } = await seedDemo(values.as ?? '', now);
+  const { contact, roundTitle } = await seedDemo(values.as ?? '', now, config.timeZone);
   write(`\nPlāns ielādēts: 5. rīcības plāns, 6 apņemšanās, 26 pasākumi. Atvērta kārta: ${roundTitle}.\n`);
   write(`Jūs esat ${contact.name} (${contact.institution}). Atbildiet ar pogas numuru, tekstu vai komandu:\n`);
   const coordinator = contact.roles.includes('coordinator') ? ' · koordinatoriem: /overview /round /export' : '';

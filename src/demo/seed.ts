@@ -16,12 +16,17 @@ export const COORDINATOR_ADDRESS = 'coordinator';
  * Loads what the demo shows: the real 5th plan, the demo contacts, a console identity for the person
  * playing and for the coordinator (so "not my measure" notices are visible), and an open round.
  */
-export async function seedDemo(email: string, now: DateTime): Promise<{ contact: ContactDoc; roundTitle: string }> {
-  const plan = await importPlan(readFileSync(join(projectRoot, 'config/plans/lv-nap-5.yaml'), 'utf8'), { actor: 'demo' });
+export async function seedDemo(
+  email: string,
+  now: DateTime,
+  defaultTimeZone: string,
+): Promise<{ contact: ContactDoc; roundTitle: string }> {
+  const plan = await importPlan(readFileSync(join(projectRoot, 'config/plans/lv-nap-5.yaml'), 'utf8'), { actor: 'demo', defaultTimeZone });
   if (!plan.ok) throw new Error(plan.problems.map(formatProblem).join('\n'));
   const contacts = await importContacts(readFileSync(join(projectRoot, 'config/contacts/demo-contacts.csv'), 'utf8'), {
     planKey: DEMO_PLAN_KEY,
     actor: 'demo',
+    defaultTimeZone,
   });
   if (!contacts.ok) throw new Error(contacts.problems.map(formatProblem).join('\n'));
 

@@ -81,7 +81,7 @@ const editSchema = new Schema(
 
 const deliverySchema = new Schema(
   {
-    /** Deterministic idempotency key, e.g. `reminder:<round>:<measure>:<contact>:d-7`. */
+    /** Deterministic idempotency key; every format is built in domain/delivery-keys.ts. */
     key: { type: String, required: true },
     purpose: { type: String, required: true },
     contact: { type: Schema.Types.ObjectId, ref: 'Contact' },
