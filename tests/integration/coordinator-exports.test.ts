@@ -1,73 +1,31 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import type { Types } from 'mongoose';
-import { CommitmentModel, ContactModel, MeasureModel, PlanModel, ReminderStateModel, StatusReportModel, type MeasureStatus } from '../../src/models/index.js';
-import { closeRound, openRound } from '../../src/domain/rounds/rounds.js';
+import { PlanModel } from '../../src/models/index.js';
+import { closeRound } from '../../src/domain/rounds/rounds.js';
 import { roundOverview } from '../../src/domain/rounds/round-overview.js';
 import { overviewToHtml } from '../../src/domain/rounds/round-export.js';
 import { exportCommand } from '../../src/domain/rounds/coordinator-commands.js';
 import { coordinatorOverview, overviewText, OVERVIEW_WIDTH } from '../../src/domain/rounds/coordinator-overview.js';
 import { readAttachment } from '../../src/domain/chat/files.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { afterDeadline, seedRoundFixture } from '../support/round-fixture.js';
 
 useTestDatabase();
 
-const openedAt = new Date('2025-12-01T10:00:00Z');
-const afterDeadline = new Date('2026-02-03T10:00:00Z');
 let roundId = '';
-const ids: Record<string, Types.ObjectId> = {};
 const lv = { language: 'lv' as const };
 const en = { language: 'en' as const };
 
 /**
- * Two commitments, seven measures, as in round-overview.test.ts. Commitment 1: 1.1 not started,
- * 1.2 in progress, 1.3 delayed, 1.4 no reply (overdue; Juris said "not mine"). Commitment 2: 2.1
- * completed (with a link), 2.2 substantial, 2.3 cancelled in the plan and not answered.
+ * The fixture's seven measures (round-fixture.ts), with a long title for commitment 2 (cut to the
+ * phone's width), a link with `&` in 2.1's reply and a `javascript:` one in 2.2's (shown as text).
  */
 beforeAll(async () => {
-  const plan = await PlanModel.create({ key: 'nap-5', number: 5, title: { lv: '5. plāns', en: '5th plan' }, startYear: 2022, endYear: 2025 });
-  const c1 = await CommitmentModel.create({ plan: plan._id, number: 1, title: { lv: 'Atklātums', en: 'Openness' } });
-  const c2 = await CommitmentModel.create({ plan: plan._id, number: 2, title: { lv: 'Līdzdalība un sabiedrības iesaiste lēmumu pieņemšanā', en: 'Participation' } });
-  const codes = ['1.1', '1.2', '1.3', '1.4', '2.1', '2.2', '2.3'];
-  for (const [i, code] of codes.entries()) {
-    const commitment = code.startsWith('1.') ? c1 : c2;
-    const m = await MeasureModel.create({
-      plan: plan._id,
-      commitment: commitment._id,
-      commitmentNumber: commitment.number,
-      code,
-      order: i + 1,
-      title: { lv: `Pasākums ${code}`, en: `Measure ${code}` },
-      institutions: [code === '1.4' ? 'VARAM' : 'VK'],
-      ...(code === '2.3' ? { currentStatus: { status: 'cancelled', asOf: openedAt, source: 'import' } } : {}),
-    });
-    ids[code] = m._id;
-  }
-  const anna = await ContactModel.create({ name: 'Anna Ozola', email: 'anna@vk.example', institution: 'VK', measures: codes.filter((c) => c !== '1.4').map((c) => ids[c]) });
-  const juris = await ContactModel.create({ name: 'Juris Kalns', email: 'juris@varam.example', institution: 'VARAM', measures: [ids['1.4']] });
-  await ContactModel.create({ name: 'Ilze Liepa', email: 'ilze@varam.example', institution: 'VARAM', measures: [ids['1.4']] });
-  const opened = await openRound({ planKey: 'nap-5', key: '2025', title: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' }, deadlineDate: '2026-02-01', actor: 'cli', now: openedAt });
-  if (!opened.ok) throw new Error(opened.error.message.en);
-  roundId = String(opened.round._id);
-  const replies: [string, MeasureStatus, string][] = [
-    ['1.1', 'not_started', 'Sāksim 2026. gadā'],
-    ['1.2', 'in_progress', 'Notiek darbs | 2 posmi\notrā rindā'],
-    ['1.3', 'delayed', '=HYPERLINK("http://x")'],
-    ['2.1', 'completed', 'Pabeigts, sk. ziņojumu'],
-    ['2.2', 'substantial', 'Būtisks <b>progress</b>'],
-  ];
-  for (const [code, status, note] of replies) {
-    await StatusReportModel.create({
-      round: opened.round._id,
-      measure: ids[code],
-      status,
-      note,
-      links: code === '2.1' ? ['https://vk.gov.lv/zinojums?a=1&b=2'] : code === '2.2' ? ['javascript:alert(1)'] : [],
-      author: anna._id,
-      revisions: [{ status, note, author: anna._id, at: openedAt }],
-    });
-  }
-  await ReminderStateModel.create({ round: opened.round._id, measure: ids['1.4'], contact: juris._id, declinedAt: openedAt });
+  roundId = await seedRoundFixture({
+    commitment2Title: 'Līdzdalība un sabiedrības iesaiste lēmumu pieņemšanā',
+    roundTitle: { lv: 'Progress 2025. gadā', en: 'Progress in 2025' },
+    links: { '2.1': ['https://vk.gov.lv/zinojums?a=1&b=2'], '2.2': ['javascript:alert(1)'] },
+  });
 });
 
 async function overview() {
