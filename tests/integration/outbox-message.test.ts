@@ -1,16 +1,14 @@
-import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../src/domain/chat/channel.js';
 import { readAttachment, storeFile } from '../../src/domain/chat/files.js';
 import type { Attachment } from '../../src/domain/chat/message.js';
-import { createLogger } from '../../src/log.js';
 import { DeliveryModel } from '../../src/models/index.js';
-import { createOutbox, produceDeliveries, type DeliveryInput, type Outbox } from '../../src/jobs/outbox.js';
+import { produceDeliveries, type DeliveryInput } from '../../src/jobs/outbox.js';
 import { NO_LIMITS } from '../../src/jobs/outbox-limits.js';
-import { EditFailure, startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
-import { createRedis } from '../../src/redis.js';
-import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { EditFailure } from '../../src/jobs/outbox-worker.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { settled, sleep, useOutboxTestbed } from '../support/outbox.js';
 
 /**
  * The outbox carries the whole message contract: what a producer gives is what the record keeps
@@ -20,12 +18,7 @@ import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
  */
 
 useTestDatabase();
-
-const log = createLogger('silent');
-let redis: Redis;
-let prefix: string;
-let outbox: Outbox;
-let workers: OutboxWorkers | undefined;
+const bed = useOutboxTestbed({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } } });
 
 class RecordingSender implements Sender {
   readonly channel = 'telegram' as const;
@@ -45,29 +38,16 @@ class RecordingSender implements Sender {
 
 let sender: RecordingSender;
 
-beforeAll(() => {
-  redis = createRedis(inject('redisUrl'));
-});
-afterAll(async () => {
-  await redis.quit();
-});
 beforeEach(() => {
-  prefix = uniquePrefix();
-  outbox = createOutbox({ connection: redis, prefix, jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } } });
   sender = new RecordingSender();
-  workers = startOutboxWorkers({ connection: redis, prefix, senders: { telegram: sender }, log, limits: { telegram: NO_LIMITS } });
-});
-afterEach(async () => {
-  await workers?.close();
-  workers = undefined;
-  await outbox.close();
+  bed.startWorkers({ senders: { telegram: sender }, limits: { telegram: NO_LIMITS } });
 });
 
 let seq = 0;
 function delivery(overrides: Partial<DeliveryInput> = {}): DeliveryInput & { key: string } {
   seq += 1;
   return {
-    key: `msg:${prefix}:${seq}`,
+    key: `msg:${bed.prefix}:${seq}`,
     purpose: 'test',
     channel: 'telegram',
     address: '500',
@@ -75,18 +55,6 @@ function delivery(overrides: Partial<DeliveryInput> = {}): DeliveryInput & { key
     ...overrides,
   } as DeliveryInput & { key: string };
 }
-
-async function settled(key: string, timeoutMs = 10_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await DeliveryModel.findOne({ key }).lean();
-    if (found && found.state !== 'pending') return found;
-    if (Date.now() > until) throw new Error(`delivery ${key} still ${found?.state ?? 'missing'} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('the outbox carries the message contract', () => {
   it('records links, files and the priority class, and hands the sender the same Message', async () => {
@@ -97,7 +65,7 @@ describe('the outbox carries the message contract', () => {
       links: [{ label: 'Ziņojums / Report', url: 'https://www.esfondi.lv/zinojumi' }],
       attachments: [csv],
     });
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
 
     const record = await settled(input.key);
     expect(record).toMatchObject({
@@ -123,17 +91,17 @@ describe('the outbox carries the message contract', () => {
 
   it('sends a plain delivery with text and choices only, as before', async () => {
     const input = delivery({ purpose: 'reminder', choices: [{ id: 'a', label: 'A' }] });
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'sent', priority: 'reminder', links: [], attachments: [] });
     expect(sender.sent).toEqual([{ address: '500', message: { text: 'Sveiki! / Hello!', choices: [{ id: 'a', label: 'A' }] } }]);
   });
 
   it('turns an edit by delivery key into the earlier message at its address', async () => {
     const original = delivery({ address: '501', text: 'Sūta… 0 no 3 / Sending… 0 of 3' });
-    await produceDeliveries(outbox, [original]);
+    await produceDeliveries(bed.outbox, [original]);
     const sent = await settled(original.key);
     const edit = delivery({ address: '501', text: 'Nosūtīts 3 no 3 / Sent 3 of 3', edit: { deliveryKey: original.key } });
-    await produceDeliveries(outbox, [edit]);
+    await produceDeliveries(bed.outbox, [edit]);
 
     expect(await settled(edit.key)).toMatchObject({ state: 'sent', attempts: 1, platformMessageId: sent.platformMessageId, edit: { deliveryKey: original.key } });
     expect(sender.sent.at(-1)).toEqual({
@@ -144,7 +112,7 @@ describe('the outbox carries the message contract', () => {
 
   it('passes an edit by platform reference through unchanged', async () => {
     const edit = delivery({ address: '502', text: 'Labots / Edited', edit: { ref: { address: '502', messageId: '7' } } });
-    await produceDeliveries(outbox, [edit]);
+    await produceDeliveries(bed.outbox, [edit]);
     expect(await settled(edit.key)).toMatchObject({ state: 'sent', platformMessageId: '7' });
     expect(sender.sent).toEqual([{ address: '502', message: { text: 'Labots / Edited', choices: [], edit: { ref: { address: '502', messageId: '7' } } } }]);
   });
@@ -154,11 +122,11 @@ describe('the outbox carries the message contract', () => {
     const original = delivery({ address: '503' });
     await DeliveryModel.create({ ...original, state: 'pending' });
     const edit = delivery({ address: '503', text: 'Labots / Edited', edit: { deliveryKey: original.key } });
-    await produceDeliveries(outbox, [edit]);
+    await produceDeliveries(bed.outbox, [edit]);
 
     await sleep(1_500);
     expect(await DeliveryModel.findOne({ key: edit.key }).lean()).toMatchObject({ state: 'pending', attempts: 0 });
-    const [job] = await outbox.queues.telegram.getJobs(['delayed']);
+    const [job] = await bed.outbox.queues.telegram.getJobs(['delayed']);
     expect(job?.attemptsMade).toBe(0);
     expect(sender.sent).toHaveLength(0);
 
@@ -185,9 +153,9 @@ describe('the outbox carries the message contract', () => {
       undeliverable: delivery({ address: '505', edit: { deliveryKey: originals.undeliverable.key } }),
       cancelled: delivery({ address: '506', edit: { deliveryKey: originals.cancelled.key } }),
       slack: delivery({ address: '507', edit: { deliveryKey: originals.slack.key } }),
-      unknown: delivery({ address: '508', edit: { deliveryKey: `msg:${prefix}:never-produced` } }),
+      unknown: delivery({ address: '508', edit: { deliveryKey: `msg:${bed.prefix}:never-produced` } }),
     };
-    await produceDeliveries(outbox, Object.values(edits));
+    await produceDeliveries(bed.outbox, Object.values(edits));
 
     const codes = Object.fromEntries(
       await Promise.all(Object.entries(edits).map(async ([name, edit]) => [name, await settled(edit.key)] as const)),
@@ -206,7 +174,7 @@ describe('the outbox carries the message contract', () => {
   it('fails a delivery whose file is gone at once, without retrying', async () => {
     const gone: Attachment = { name: 'gone.csv', mediaType: 'text/csv', source: { kind: 'stored', fileId: new Types.ObjectId().toHexString() } };
     const input = delivery({ attachments: [gone] });
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'file_missing' } });
     await sleep(300);
     expect(sender.sent).toHaveLength(1);
@@ -219,10 +187,10 @@ describe('the outbox carries the message contract', () => {
         throw new SendError(SendErrorCode.BadRequest, 'message to edit not found');
       },
     };
-    await workers?.close();
-    workers = startOutboxWorkers({ connection: redis, prefix, senders: { telegram: refusing }, log, limits: { telegram: NO_LIMITS } });
+    await bed.stopWorkers();
+    bed.startWorkers({ senders: { telegram: refusing }, limits: { telegram: NO_LIMITS } });
     const edit = delivery({ address: '509', edit: { ref: { address: '509', messageId: '1' } } });
-    await produceDeliveries(outbox, [edit]);
+    await produceDeliveries(bed.outbox, [edit]);
     expect(await settled(edit.key)).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'bad_request', message: 'message to edit not found' } });
   });
 });

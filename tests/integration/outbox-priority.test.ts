@@ -1,13 +1,10 @@
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage, Sender } from '../../src/domain/chat/channel.js';
-import { createLogger } from '../../src/log.js';
 import { DeliveryModel } from '../../src/models/index.js';
-import { createOutbox, OUTBOX_PRIORITY, produceDeliveries, requeuePending, type DeliveryInput, type Outbox } from '../../src/jobs/outbox.js';
+import { OUTBOX_PRIORITY, produceDeliveries, requeuePending, type DeliveryInput } from '../../src/jobs/outbox.js';
 import { NO_LIMITS } from '../../src/jobs/outbox-limits.js';
-import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
-import { createRedis } from '../../src/redis.js';
-import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { until, useOutboxTestbed } from '../support/outbox.js';
 
 /**
  * Issue 6, item 6: a person's replies and deadline reminders never wait behind a large batch.
@@ -15,12 +12,7 @@ import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
  */
 
 useTestDatabase();
-
-const log = createLogger('silent');
-let redis: Redis;
-let prefix: string;
-let outbox: Outbox;
-let workers: OutboxWorkers | undefined;
+const bed = useOutboxTestbed();
 
 /** Records the address of each send, in the order the worker made them. */
 class OrderSender implements Sender {
@@ -32,51 +24,23 @@ class OrderSender implements Sender {
   }
 }
 
-beforeAll(() => {
-  redis = createRedis(inject('redisUrl'));
-});
-afterAll(async () => {
-  await redis.quit();
-});
-beforeEach(() => {
-  prefix = uniquePrefix();
-  outbox = createOutbox({ connection: redis, prefix });
-});
-afterEach(async () => {
-  await workers?.close();
-  workers = undefined;
-  await outbox.queues.telegram.obliterate({ force: true });
-  await outbox.close();
-});
-
 function message(key: string, address: string, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
-  return { key: `${prefix}:${key}`, purpose: 'test', channel: 'telegram', address, text: `Ziņa ${key} / Message ${key}`, ...overrides };
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`not reached within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  return { key: `${bed.prefix}:${key}`, purpose: 'test', channel: 'telegram', address, text: `Ziņa ${key} / Message ${key}`, ...overrides };
 }
 
 describe('outbox priorities', () => {
   it('sends a reply and a reminder produced after 2,000 bulk deliveries before the batch is through', async () => {
     const BATCH = 2_000;
     const bulk = Array.from({ length: BATCH }, (_, i) => message(`bulk-${i}`, `bulk-${i}`, { purpose: 'broadcast', priority: 'bulk' }));
-    await produceDeliveries(outbox, bulk);
+    await produceDeliveries(bed.outbox, bulk);
     // Every job carries a priority: BullMQ would serve one without (priority 0) before all others.
-    expect(await outbox.queues.telegram.getCountsPerPriority([0, OUTBOX_PRIORITY.bulk])).toEqual({ 0: 0, [OUTBOX_PRIORITY.bulk]: BATCH });
+    expect(await bed.outbox.queues.telegram.getCountsPerPriority([0, OUTBOX_PRIORITY.bulk])).toEqual({ 0: 0, [OUTBOX_PRIORITY.bulk]: BATCH });
 
     // One worker slot, so the send order is exactly the order the queue hands jobs out; 200 a
     // second through BullMQ's limiter, so the batch would take 10 s.
     const sender = new OrderSender();
-    workers = startOutboxWorkers({
-      connection: redis,
-      prefix,
+    bed.startWorkers({
       senders: { telegram: sender },
-      log,
       limits: { telegram: { ...NO_LIMITS, global: { max: 20, duration: 100 } } },
       concurrency: { telegram: 1 },
     });
@@ -84,7 +48,7 @@ describe('outbox priorities', () => {
 
     const sentBefore = sender.order.length;
     // The reminder first in the call: the class decides, not the order of production.
-    await produceDeliveries(outbox, [
+    await produceDeliveries(bed.outbox, [
       message('reminder', 'reminder', { purpose: 'reminder' }),
       message('reply', 'reply', { purpose: 'export', priority: 'reply' }),
     ]);
@@ -100,22 +64,22 @@ describe('outbox priorities', () => {
     expect(reminder).toBe(reply + 1);
     // Most of the batch is still to come.
     expect(bulkSent).toBeLessThan(BATCH / 2);
-    const waiting = await outbox.queues.telegram.getCountsPerPriority([OUTBOX_PRIORITY.bulk]);
+    const waiting = await bed.outbox.queues.telegram.getCountsPerPriority([OUTBOX_PRIORITY.bulk]);
     expect(waiting[OUTBOX_PRIORITY.bulk]).toBeGreaterThan(BATCH / 2);
   });
 
   it('gives each class its priority and defaults one from the purpose', async () => {
-    await produceDeliveries(outbox, [
+    await produceDeliveries(bed.outbox, [
       message('r', '1', { purpose: 'export', priority: 'reply' }),
       message('m', '2', { purpose: 'reminder' }),
       message('c', '3', { purpose: 'reminder.coordinator' }),
       message('d', '4', { purpose: 'reminder.declined' }),
       message('b', '5', { purpose: 'broadcast', priority: 'bulk' }),
     ]);
-    const jobs = await outbox.queues.telegram.getJobs(['prioritized']);
+    const jobs = await bed.outbox.queues.telegram.getJobs(['prioritized']);
     const byName = Object.fromEntries(await Promise.all(jobs.map(async (job) => [job.name, job.priority] as const)));
     expect(byName).toEqual({ export: 1, reminder: 2, 'reminder.coordinator': 3, 'reminder.declined': 3, broadcast: 4 });
-    const stored = await DeliveryModel.find({ key: { $regex: `^${prefix}:` } }, { key: 1, priority: 1, _id: 0 }).sort({ key: 1 }).lean();
+    const stored = await DeliveryModel.find({ key: { $regex: `^${bed.prefix}:` } }, { key: 1, priority: 1, _id: 0 }).sort({ key: 1 }).lean();
     expect(stored.map((d) => d.priority)).toEqual(['bulk', 'notice', 'notice', 'reminder', 'reply']);
   });
 
@@ -127,9 +91,9 @@ describe('outbox priorities', () => {
     // Written before the field existed: no priority at all.
     await DeliveryModel.collection.insertOne({ ...legacyReminder, choices: [], state: 'pending', attempts: 0, createdAt: old, updatedAt: old });
 
-    expect(await requeuePending(outbox, { olderThanMs: 5 * 60_000 })).toBe(2);
-    const jobs = await outbox.queues.telegram.getJobs(['prioritized']);
+    expect(await requeuePending(bed.outbox, { olderThanMs: 5 * 60_000 })).toBe(2);
+    const jobs = await bed.outbox.queues.telegram.getJobs(['prioritized']);
     expect(Object.fromEntries(jobs.map((job) => [job.name, job.priority]))).toEqual({ digest: OUTBOX_PRIORITY.bulk, reminder: OUTBOX_PRIORITY.reminder });
-    expect(await outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 0 });
+    expect(await bed.outbox.queues.telegram.getJobCounts('wait')).toEqual({ wait: 0 });
   });
 });

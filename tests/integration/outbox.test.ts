@@ -1,63 +1,40 @@
-import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelIdentityModel, ContactModel, DeliveryModel } from '../../src/models/index.js';
-import { createOutbox, OutboxInputError, produceDeliveries, requeuePending, type DeliveryInput, type Outbox } from '../../src/jobs/outbox.js';
+import { OutboxInputError, produceDeliveries, requeuePending, type DeliveryInput } from '../../src/jobs/outbox.js';
 import { NO_LIMITS, type ChannelLimits } from '../../src/jobs/outbox-limits.js';
-import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
+import type { OutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { createTelegramApi, createTelegramSender } from '../../src/bots/telegram/sender.js';
-import { createRedis } from '../../src/redis.js';
 import { FakeTelegram, telegramFailures } from '../support/fake-telegram.js';
-import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { settled, sleep, useOutboxTestbed } from '../support/outbox.js';
 
 useTestDatabase();
 
-const log = createLogger('silent');
-let redis: Redis;
 let fake: FakeTelegram;
-let prefix: string;
-let outbox: Outbox;
-let workers: OutboxWorkers | undefined;
-
-beforeAll(() => {
-  redis = createRedis(inject('redisUrl'));
-});
-afterAll(async () => {
-  await redis.quit();
-});
-
+// Registered before the outbox's hooks, so that the fake stops after the workers did.
 beforeEach(async () => {
   fake = await new FakeTelegram().start();
-  prefix = uniquePrefix();
-  // Short backoff so retries happen within the test; three tries in all.
-  outbox = createOutbox({ connection: redis, prefix, jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } } });
 });
-
 afterEach(async () => {
-  await workers?.close();
-  workers = undefined;
-  await outbox.close();
   await fake.stop();
 });
+// Short backoff so retries happen within the test; three tries in all.
+const bed = useOutboxTestbed({ jobOptions: { attempts: 3, backoff: { type: 'fixed', delay: 100 } } });
 
 function startWorkers(limits: Partial<ChannelLimits> = NO_LIMITS, concurrency?: number): OutboxWorkers {
-  workers = startOutboxWorkers({
-    connection: redis,
-    prefix,
+  return bed.startWorkers({
     senders: { telegram: createTelegramSender(createTelegramApi({ token: fake.token, apiRoot: fake.apiRoot })) },
-    log,
     limits: { telegram: limits },
     ...(concurrency ? { concurrency: { telegram: concurrency } } : {}),
   });
-  return workers;
 }
 
 let seq = 0;
 function reminder(chatId: number, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
   seq += 1;
   return {
-    key: `test:${prefix}:${seq}`,
+    key: `test:${bed.prefix}:${seq}`,
     purpose: 'reminder',
     channel: 'telegram',
     address: String(chatId),
@@ -70,23 +47,11 @@ function reminder(chatId: number, overrides: Partial<DeliveryInput> = {}): Deliv
   };
 }
 
-async function settled(key: string, timeoutMs = 15_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const delivery = await DeliveryModel.findOne({ key }).lean();
-    if (delivery && delivery.state !== 'pending') return delivery;
-    if (Date.now() > until) throw new Error(`delivery ${key} still ${delivery?.state ?? 'missing'} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('outbox', () => {
   it('sends a delivery once with its buttons and records the platform message id', async () => {
     startWorkers();
     const input = reminder(1001);
-    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 1, existing: 0 });
+    expect(await produceDeliveries(bed.outbox, [input])).toEqual({ created: 1, existing: 0 });
     const delivery = await settled(input.key);
     expect(delivery).toMatchObject({ state: 'sent', attempts: 1, platformMessageId: '1' });
     expect(delivery.sentAt).toBeInstanceOf(Date);
@@ -100,29 +65,29 @@ describe('outbox', () => {
   it('sends a key produced twice once, also after its job was removed from Redis', async () => {
     startWorkers();
     const input = reminder(1002);
-    expect(await produceDeliveries(outbox, [input, input])).toEqual({ created: 1, existing: 1 });
-    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
+    expect(await produceDeliveries(bed.outbox, [input, input])).toEqual({ created: 1, existing: 1 });
+    expect(await produceDeliveries(bed.outbox, [input])).toEqual({ created: 0, existing: 1 });
     await settled(input.key);
 
     // The queue forgets everything; producing again must not send again.
-    await outbox.queues.telegram.obliterate({ force: true });
-    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
-    expect(await outbox.queues.telegram.getJobCounts('wait', 'delayed', 'active')).toEqual({ wait: 0, delayed: 0, active: 0 });
+    await bed.outbox.queues.telegram.obliterate({ force: true });
+    expect(await produceDeliveries(bed.outbox, [input])).toEqual({ created: 0, existing: 1 });
+    expect(await bed.outbox.queues.telegram.getJobCounts('wait', 'delayed', 'active')).toEqual({ wait: 0, delayed: 0, active: 0 });
     // Even a stray job for the sent delivery is skipped by the worker, which re-reads the record.
     const delivery = await DeliveryModel.findOne({ key: input.key }).lean();
-    const stray = await outbox.queues.telegram.add('reminder', { deliveryId: String(delivery?._id) });
-    await expect.poll(async () => (await stray.getState()) === 'completed' || (await outbox.queues.telegram.getJob(stray.id!)) === undefined).toBe(true);
+    const stray = await bed.outbox.queues.telegram.add('reminder', { deliveryId: String(delivery?._id) });
+    await expect.poll(async () => (await stray.getState()) === 'completed' || (await bed.outbox.queues.telegram.getJob(stray.id!)) === undefined).toBe(true);
     await sleep(200);
     expect(fake.sent(1002)).toHaveLength(1);
   });
 
   it('queues a still-pending key again when its job was lost, and sends it once', async () => {
     const input = reminder(1003);
-    await produceDeliveries(outbox, [input]);
-    await outbox.queues.telegram.obliterate({ force: true });
-    expect(await produceDeliveries(outbox, [input])).toEqual({ created: 0, existing: 1 });
+    await produceDeliveries(bed.outbox, [input]);
+    await bed.outbox.queues.telegram.obliterate({ force: true });
+    expect(await produceDeliveries(bed.outbox, [input])).toEqual({ created: 0, existing: 1 });
     // Every outbox job has a priority, so it waits in BullMQ's `prioritized` set, not `wait`.
-    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 1 });
+    expect(await bed.outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 1 });
     startWorkers();
     expect(await settled(input.key)).toMatchObject({ state: 'sent' });
     await sleep(200);
@@ -130,13 +95,12 @@ describe('outbox', () => {
   });
 
   it('honours a 429 retry_after through the queue without using up an attempt', async () => {
-    await outbox.close();
     // One attempt only: if the 429 counted as a failed attempt the delivery would end `failed`.
-    outbox = createOutbox({ connection: redis, prefix, jobOptions: { attempts: 1 } });
+    await bed.reopen({ attempts: 1 });
     startWorkers({ global: { max: 30, duration: 1000 }, perAddressMs: 1000 });
     fake.failNext(1, telegramFailures.tooManyRequests(2), { method: 'sendMessage' });
     const input = reminder(1004);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     const delivery = await settled(input.key);
     expect(delivery).toMatchObject({ state: 'sent', attempts: 2, lastError: { code: 'rate_limited' } });
     const calls = fake.callsTo('sendMessage');
@@ -147,11 +111,11 @@ describe('outbox', () => {
 
   it('marks a user who blocked the bot unreachable: identity inactive, delivery undeliverable, no retry', async () => {
     startWorkers();
-    const contact = await ContactModel.create({ name: 'Ilze Ozola', email: `ilze.${prefix}@example.lv` });
+    const contact = await ContactModel.create({ name: 'Ilze Ozola', email: `ilze.${bed.prefix}@example.lv` });
     await ChannelIdentityModel.create({ contact: contact._id, channel: 'telegram', externalId: '2001', address: '2001' });
     fake.block(2001);
     const input = reminder(2001, { contact: contact._id });
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'undeliverable', attempts: 1, lastError: { code: 'blocked' } });
     const identity = await ChannelIdentityModel.findOne({ contact: contact._id }).lean();
     expect(identity).toMatchObject({ active: false, inactiveReason: 'blocked' });
@@ -163,7 +127,7 @@ describe('outbox', () => {
     startWorkers();
     fake.forgetChat(2002);
     const input = reminder(2002);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'undeliverable', lastError: { code: 'chat_not_found' } });
     await sleep(400);
     expect(fake.callsTo('sendMessage')).toHaveLength(1);
@@ -174,7 +138,7 @@ describe('outbox', () => {
     fake.failNext(1, telegramFailures.serverError(500), { method: 'sendMessage' });
     fake.failNext(1, telegramFailures.proxyErrorPage(502), { method: 'sendMessage' });
     const input = reminder(3001);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     const delivery = await settled(input.key);
     expect(delivery).toMatchObject({ state: 'sent', attempts: 3, platformMessageId: '1', lastError: { code: 'network_error' } });
     expect(fake.callsTo('sendMessage').map((c) => c.status)).toEqual([500, 502, 200]);
@@ -184,7 +148,7 @@ describe('outbox', () => {
     startWorkers();
     fake.failNext(10, telegramFailures.serverError(503), { method: 'sendMessage' });
     const input = reminder(3002);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 3, lastError: { code: 'server_error' } });
     await sleep(300);
     expect(fake.callsTo('sendMessage')).toHaveLength(3);
@@ -194,7 +158,7 @@ describe('outbox', () => {
     startWorkers();
     fake.failNext(1, telegramFailures.badRequest("can't parse entities"), { method: 'sendMessage' });
     const input = reminder(3003);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     expect(await settled(input.key)).toMatchObject({ state: 'failed', attempts: 1, lastError: { code: 'bad_request' } });
     await sleep(300);
     expect(fake.callsTo('sendMessage')).toHaveLength(1);
@@ -203,7 +167,7 @@ describe('outbox', () => {
   it('paces messages to one chat about a second apart', async () => {
     startWorkers({ global: { max: 30, duration: 1000 }, perAddressMs: 1000 });
     const inputs = [reminder(4001), reminder(4001), reminder(4001), reminder(4002)];
-    await produceDeliveries(outbox, inputs);
+    await produceDeliveries(bed.outbox, inputs);
     for (const input of inputs) expect(await settled(input.key)).toMatchObject({ state: 'sent' });
     const times = fake.sent(4001).map((call) => call.at);
     expect(times).toHaveLength(3);
@@ -216,10 +180,10 @@ describe('outbox', () => {
 
   it('skips a delivery cancelled after it was queued', async () => {
     const input = reminder(5001);
-    await produceDeliveries(outbox, [input]);
+    await produceDeliveries(bed.outbox, [input]);
     await DeliveryModel.updateOne({ key: input.key }, { $set: { state: 'cancelled' } });
     startWorkers();
-    await expect.poll(() => outbox.queues.telegram.getJobCounts('wait', 'active')).toEqual({ wait: 0, active: 0 });
+    await expect.poll(() => bed.outbox.queues.telegram.getJobCounts('wait', 'active')).toEqual({ wait: 0, active: 0 });
     await sleep(200);
     expect(fake.callsTo('sendMessage')).toHaveLength(0);
     expect(await DeliveryModel.findOne({ key: input.key }).lean()).toMatchObject({ state: 'cancelled', attempts: 0 });
@@ -232,7 +196,7 @@ describe('outbox', () => {
     await DeliveryModel.create({ ...lost, state: 'pending', createdAt: old, updatedAt: old });
     const fresh = reminder(6002);
     await DeliveryModel.create({ ...fresh, state: 'pending' });
-    expect(await requeuePending(outbox, { olderThanMs: 5 * 60_000 })).toBe(1);
+    expect(await requeuePending(bed.outbox, { olderThanMs: 5 * 60_000 })).toBe(1);
     startWorkers();
     expect(await settled(lost.key)).toMatchObject({ state: 'sent' });
     expect(await DeliveryModel.findOne({ key: fresh.key }).lean()).toMatchObject({ state: 'pending' });
@@ -242,14 +206,14 @@ describe('outbox', () => {
   it('refuses invalid input as a whole and records nothing', async () => {
     const good = reminder(7001);
     const bad = reminder(7002, { address: ' ', choices: [{ id: 'x'.repeat(65), label: 'Garš / Long' }] });
-    const error = await produceDeliveries(outbox, [good, bad]).catch((e: unknown) => e);
+    const error = await produceDeliveries(bed.outbox, [good, bad]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutboxInputError);
     expect((error as OutboxInputError).problems).toEqual([
       expect.stringContaining('inputs[1].address'),
       expect.stringContaining('inputs[1].choices.0.id: must be at most 64 bytes'),
     ]);
     expect(await DeliveryModel.countDocuments({ key: { $in: [good.key, bad.key] } })).toBe(0);
-    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
+    expect(await bed.outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
   });
 
   it('checks links, files, edits, priorities and buttons, naming each problem, and records nothing', async () => {
@@ -262,7 +226,7 @@ describe('outbox', () => {
       reminder(7014, { choices: [{ id: 'same', label: 'A' }, { id: 'same', label: 'B' }] }),
       reminder(7015, { choices: Array.from({ length: 100 }, (_, i) => ({ id: `c${i}`, label: `${i}` })), links: [{ label: 'Vēl', url: 'https://example.lv' }] }),
     ];
-    const error = await produceDeliveries(outbox, inputs).catch((e: unknown) => e);
+    const error = await produceDeliveries(bed.outbox, inputs).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OutboxInputError);
     expect((error as OutboxInputError).problems).toEqual([
       expect.stringMatching(/^inputs\[0\]\.priority: /),
@@ -275,14 +239,14 @@ describe('outbox', () => {
       'inputs[5].choices: at most 100 buttons with the links, got 101',
     ]);
     expect(await DeliveryModel.countDocuments({ key: { $in: inputs.map((i) => i.key) } })).toBe(0);
-    expect(await outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
+    expect(await bed.outbox.queues.telegram.getJobCounts('wait', 'prioritized')).toEqual({ wait: 0, prioritized: 0 });
   });
 
   it('takes a contact as an ObjectId or its hex string', async () => {
     const id = new Types.ObjectId();
     const a = reminder(7003, { contact: id });
     const b = reminder(7004, { contact: id.toHexString() });
-    await produceDeliveries(outbox, [a, b]);
+    await produceDeliveries(bed.outbox, [a, b]);
     const stored = await DeliveryModel.find({ key: { $in: [a.key, b.key] } }).lean();
     expect(stored.map((d) => String(d.contact))).toEqual([id.toHexString(), id.toHexString()]);
   });
@@ -290,7 +254,7 @@ describe('outbox', () => {
   it('marks many sends finishing at once (FerretDB never answered one update command of ~100 marks)', async () => {
     startWorkers(NO_LIMITS, 200);
     const inputs = Array.from({ length: 400 }, (_, i) => reminder(700_000 + i));
-    await produceDeliveries(outbox, inputs);
+    await produceDeliveries(bed.outbox, inputs);
     const until = Date.now() + 20_000;
     let sent = 0;
     while ((sent = await DeliveryModel.countDocuments({ key: { $in: inputs.map((d) => d.key) }, state: 'sent' })) < inputs.length) {
