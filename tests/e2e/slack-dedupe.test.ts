@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { pino } from 'pino';
-import { catalogues, t } from '../../src/i18n/index.js';
+import { t } from '../../src/i18n/index.js';
 import { linkSlackByEmail, slackEmailLookup } from '../../src/domain/chat/invitations.js';
 import { encodeReminderAction, type ReminderActionKind } from '../../src/domain/reminders/reminder-actions.js';
 import {
@@ -17,7 +16,9 @@ import { TEMPORARY_ERROR } from '../../src/bots/slack/texts.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
-import type { SentRequest, SlackResponse } from '../support/slack-requests.js';
+import { sectionText, type SentRequest, type SlackResponse } from '../support/slack-requests.js';
+import { errorRecordingLog, errorTexts } from '../support/error-watch.js';
+import { untilQuiet } from '../support/waiters.js';
 import type { FakeMessage, FakeView } from '../support/fake-slack.js';
 
 /**
@@ -43,25 +44,10 @@ const ARTURS = { id: 'UARTURS01', email: 'arturs.liepins@example.lv', name: 'Art
 const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
 
 /** What the app logged at error level (a failed listener, a failed app): none of it is expected here. */
-const errorsLogged: string[] = [];
-const log = pino({ level: 'warn' }, { write: (line: string) => void ((JSON.parse(line) as { level: number }).level >= 50 && errorsLogged.push(line)) });
-
-/** The start of every error text in both languages (up to its first parameter), and the temporary error. */
-const ERROR_TEXTS = [
-  TEMPORARY_ERROR,
-  ...Object.values(catalogues).flatMap((catalogue) =>
-    Object.entries(catalogue)
-      .filter(([key]) => key.startsWith('error.') || key === 'round.closed')
-      .map(([, text]) => (typeof text === 'string' ? text.split('{')[0]!.trim() : '')),
-  ),
-].filter((text) => text.length >= 10);
+const { log, errorsLogged } = errorRecordingLog();
+const ERROR_TEXTS = errorTexts(TEMPORARY_ERROR);
 
 const measureIds: Record<string, string> = {};
-const sectionText = (message: FakeMessage) =>
-  message.blocks
-    .filter((b) => b.type === 'section')
-    .map((b) => (b.text as { text: string }).text)
-    .join('\n');
 
 /** Calls at the fake that show something to `user`: posts to their DM, edits, opened forms. */
 function screen(user: string) {
@@ -75,14 +61,7 @@ function screen(user: string) {
 }
 
 /** Resolves once the fake has had no call for `quietMs`: the server is done with what it was sent. */
-async function idle(quietMs = 300, maxMs = 5000): Promise<void> {
-  const until = Date.now() + maxMs;
-  let seen = -1;
-  while (seen !== h.fake.calls.length && Date.now() < until) {
-    seen = h.fake.calls.length;
-    await new Promise((resolve) => setTimeout(resolve, quietMs));
-  }
-}
+const idle = (quietMs?: number) => untilQuiet(() => h.fake.calls.length, quietMs);
 
 /** The dedupe key the adapter claims for this request (listeners.ts, actions.ts, forms.ts). */
 function dedupeKeyOf(request: SentRequest): string {

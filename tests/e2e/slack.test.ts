@@ -25,7 +25,7 @@ import { createRedis } from '../../src/redis.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
-import { buttonsOf } from '../support/slack-requests.js';
+import { buttonsOf, sectionText } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack.js';
 import { TEMPORARY_ERROR } from '../../src/bots/slack/texts.js';
 import { createSlackApp } from '../../src/bots/slack/app.js';
@@ -85,11 +85,6 @@ async function eventually<T>(check: () => Promise<T | null | undefined | false>,
   }
 }
 
-const sectionText = (message: FakeMessage) =>
-  message.blocks
-    .filter((b) => b.type === 'section')
-    .map((b) => (b.text as { text: string }).text)
-    .join('\n');
 const buttonLabels = (message: FakeMessage) => buttonsOf(message.blocks).map((b) => b.element.text.text);
 
 beforeAll(async () => {

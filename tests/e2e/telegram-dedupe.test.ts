@@ -2,20 +2,21 @@ import { inboundKeys } from '../../src/domain/chat/inbound-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from 'node:http';
 import { DateTime } from 'luxon';
-import { pino } from 'pino';
 import type { Message, Update } from 'grammy/types';
 import { createTelegramBot } from '../../src/bots/telegram/bot.js';
 import { TELEGRAM_WEBHOOK_PATH, startTelegram, type TelegramRunner } from '../../src/bots/telegram/runner.js';
 import { TEMPORARY_ERROR } from '../../src/bots/telegram/texts.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { createHttpServer, listen, type Route } from '../../src/http/server.js';
-import { catalogues, t } from '../../src/i18n/index.js';
+import { t } from '../../src/i18n/index.js';
 import type { Language } from '../../src/models/shared.js';
 import { ContactModel, ConversationStateModel, InboundEventModel } from '../../src/models/index.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../support/plan.js';
 import { TelegramUser } from '../support/telegram-user.js';
+import { errorRecordingLog, errorTexts } from '../support/error-watch.js';
+import { untilQuiet } from '../support/waiters.js';
 
 /**
  * The same Telegram update_id delivered twice is handled once (issue 6, item 4), in both delivery
@@ -33,29 +34,11 @@ const clock = DateTime.fromISO('2026-01-30T09:05', { zone }).toJSDate();
 const secret = 'dedupe_webhook-secret-0123456789';
 
 /** What the bots logged at error level (a failed update): none of it is expected here. */
-const errorsLogged: string[] = [];
-const log = pino({ level: 'warn' }, { write: (line: string) => void ((JSON.parse(line) as { level: number }).level >= 50 && errorsLogged.push(line)) });
-
-/** The start of every error text in both languages (up to its first parameter), and the temporary error. */
-const ERROR_TEXTS = [
-  TEMPORARY_ERROR,
-  ...Object.values(catalogues).flatMap((catalogue) =>
-    Object.entries(catalogue)
-      .filter(([key]) => key.startsWith('error.') || key === 'round.closed')
-      .map(([, text]) => (typeof text === 'string' ? text.split('{')[0]!.trim() : '')),
-  ),
-].filter((text) => text.length >= 10);
+const { log, errorsLogged } = errorRecordingLog();
+const ERROR_TEXTS = errorTexts(TEMPORARY_ERROR);
 
 /** Resolves once `fake` has had no call for `quietMs` (apart from polling waiting for updates). */
-async function idle(fake: FakeTelegram, quietMs = 300, maxMs = 5000): Promise<void> {
-  const until = Date.now() + maxMs;
-  const count = () => fake.calls.filter((c) => c.method !== 'getUpdates').length;
-  let seen = -1;
-  while (seen !== count() && Date.now() < until) {
-    seen = count();
-    await new Promise((resolve) => setTimeout(resolve, quietMs));
-  }
-}
+const idle = (fake: FakeTelegram, quietMs?: number) => untilQuiet(() => fake.calls.filter((c) => c.method !== 'getUpdates').length, quietMs);
 
 interface Mode {
   /** Hands the bot `update` once and waits until it was handled. */

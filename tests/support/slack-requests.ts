@@ -252,6 +252,13 @@ export class SlackRequests {
 
 type Element = Record<string, unknown> & { type: string; action_id: string; text: { text: string }; value?: string };
 
+/** The text of a message's sections, one per line: what the person reads above the buttons. */
+export const sectionText = (message: FakeMessage): string =>
+  message.blocks
+    .filter((b) => b.type === 'section')
+    .map((b) => (b.text as { text: string }).text)
+    .join('\n');
+
 /** Every button in the blocks: in actions blocks and as section accessories. */
 export function buttonsOf(blocks: Block[]): { block: Block; element: Element }[] {
   return blocks.flatMap((block) => {

@@ -28,3 +28,16 @@ export class Waiters {
     });
   }
 }
+
+/**
+ * Resolves once `count` (a fake's calls so far) has not changed for `quietMs`: the server is done
+ * with what it was sent. Gives up quietly after `maxMs`; the test's assertions say what is missing.
+ */
+export async function untilQuiet(count: () => number, quietMs = 300, maxMs = 5000): Promise<void> {
+  const until = Date.now() + maxMs;
+  let seen = -1;
+  while (seen !== count() && Date.now() < until) {
+    seen = count();
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+  }
+}
