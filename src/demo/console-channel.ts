@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../domain/chat/channel.js';
-import { MissingFileError, readAttachment } from '../domain/chat/files.js';
+import { readAttachment } from '../domain/chat/files.js';
 import type { Message } from '../domain/chat/message.js';
 import { projectRoot } from '../infra/local-services.js';
 
@@ -49,10 +49,8 @@ export function createConsoleChannel(options: ConsoleChannelOptions): Sender {
     if (!message.attachments?.length) return files;
     await mkdir(filesDir, { recursive: true });
     for (const attachment of message.attachments) {
-      const bytes = await readAttachment(attachment).catch((error: unknown) => {
-        // Classified as the platform senders do: a file that is gone does not come back by retrying.
-        throw error instanceof MissingFileError ? new SendError(SendErrorCode.FileMissing, error.message, { cause: error }) : error;
-      });
+      // A file that is gone throws MissingFileError, a permanent SendError, as in the platform senders.
+      const bytes = await readAttachment(attachment);
       const file = join(filesDir, safeFileName(attachment.name));
       await writeFile(file, bytes);
       files.push({ name: attachment.name, mediaType: attachment.mediaType, bytes: bytes.length, path: displayPath(file) });

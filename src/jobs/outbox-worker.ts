@@ -5,8 +5,7 @@ import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
-import { asSendError, SendError, SendErrorCode, type Sender } from '../domain/chat/channel.js';
-import { MissingFileError } from '../domain/chat/files.js';
+import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
 import type { Message, MessageRef } from '../domain/chat/message.js';
 
 export interface OutboxWorkersOptions {
@@ -180,9 +179,8 @@ function createProcessor(ctx: ProcessorContext) {
     try {
       ({ messageId } = await ctx.sender.send({ address: target.address, message: messageOf(delivery, target.edit) }));
     } catch (thrown) {
-      // The platform senders classify this themselves; a sender that lets it through gets the same.
-      const error =
-        thrown instanceof MissingFileError ? new SendError(SendErrorCode.FileMissing, thrown.message, { cause: thrown }) : asSendError(thrown);
+      // The platform senders classify their failures; anything else a sender lets through is transient.
+      const error = asSendError(thrown);
       const at = { deliveryId: String(delivery._id), purpose: delivery.purpose, code: error.code };
       switch (error.kind) {
         case 'rate_limited': {

@@ -1,6 +1,6 @@
 import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
 import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../domain/chat/channel.js';
-import { MissingFileError, readAttachment } from '../../domain/chat/files.js';
+import { readAttachment } from '../../domain/chat/files.js';
 import type { Attachment } from '../../domain/chat/message.js';
 import { renderSlack, type SlackMessage } from './render.js';
 
@@ -141,7 +141,6 @@ function isCoded(error: unknown): error is SlackCodedError {
 /** Maps @slack/web-api's coded errors (its `errors.ts`) to the outbox's classification. */
 export function slackSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
-  if (error instanceof MissingFileError) return new SendError(SendErrorCode.FileMissing, error.message, { cause: error });
   if (isCoded(error)) {
     switch (error.code) {
       case ErrorCode.RateLimitedError:

@@ -1,7 +1,7 @@
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { Message as TelegramMessage } from 'grammy/types';
 import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../domain/chat/channel.js';
-import { MissingFileError, readAttachment } from '../../domain/chat/files.js';
+import { readAttachment } from '../../domain/chat/files.js';
 import type { Attachment } from '../../domain/chat/message.js';
 import { renderTelegram, type TelegramCall } from './render.js';
 
@@ -99,7 +99,6 @@ const UNREACHABLE: [RegExp, SendErrorCode][] = [
 /** Maps grammY's errors (see grammY `src/core/error.ts`) to the outbox's classification. */
 export function telegramSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
-  if (error instanceof MissingFileError) return new SendError(SendErrorCode.FileMissing, error.message, { cause: error });
   if (error instanceof GrammyError) {
     const { error_code: status, description } = error;
     if (status === 429) {

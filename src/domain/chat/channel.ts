@@ -50,7 +50,7 @@ export enum SendErrorCode {
   Unauthorized = 'unauthorized',
   BadRequest = 'bad_request',
   Rejected = 'rejected',
-  /** An attachment's stored file is gone (domain/chat/files.ts MissingFileError). */
+  /** An attachment's stored file is gone (MissingFileError, domain/chat/files.ts). */
   FileMissing = 'file_missing',
 }
 

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { StoredFileModel } from '../../models/index.js';
+import { SendError, SendErrorCode } from './channel.js';
 import type { Attachment } from './message.js';
 
 /**
@@ -18,10 +19,13 @@ export async function storeFile(file: { name: string; mediaType: string; bytes: 
   return { name: file.name, mediaType: file.mediaType, source: { kind: 'stored', fileId: String(doc._id) } };
 }
 
-export class MissingFileError extends Error {
-  readonly code = 'FILE_MISSING';
+/**
+ * Already a classified send failure (`file_missing`, permanent), because only senders read
+ * attachments: every sender and the outbox worker pass it on as it is.
+ */
+export class MissingFileError extends SendError {
   constructor(readonly attachment: Attachment) {
-    super(`attachment ${attachment.name} (${attachment.source.fileId}) is not stored`);
+    super(SendErrorCode.FileMissing, `attachment ${attachment.name} (${attachment.source.fileId}) is not stored`);
     this.name = 'MissingFileError';
   }
 }
