@@ -3,10 +3,9 @@ import { unknownPerson } from '../chat/basics.js';
 import { STATUS_FLOW } from './status-flow.js';
 import { createStatusFlow, type StatusFlowOptions } from './status-conversation.js';
 import { myMeasures, renderMyMeasures } from './my-measures.js';
+import { STATUS_ACTION_PREFIX } from './status-flow-replies.js';
 
 /** The status report: `/status`, `/mine`, the flow's own buttons (`sf:…`) and the flow itself. */
-
-const STATUS_BUTTONS = 'sf:';
 
 export function registerStatusFeature(registry: ChatRegistry, options: StatusFlowOptions = {}): void {
   registry
@@ -22,5 +21,5 @@ export function registerStatusFeature(registry: ChatRegistry, options: StatusFlo
         return mine ? answered(renderMyMeasures(mine)) : unknownPerson();
       },
     })
-    .buttons({ prefix: STATUS_BUTTONS, handle: (ctx, id) => ctx.runFlow(STATUS_FLOW, { type: 'choice', id }) });
+    .buttons({ prefix: STATUS_ACTION_PREFIX, handle: (ctx, id) => ctx.runFlow(STATUS_FLOW, { type: 'choice', id }) });
 }

@@ -18,8 +18,11 @@ export type FlowAction =
   | { kind: 'edit'; field: EditField }
   | { kind: 'skip' | 'confirm' | 'cancel' | 'back' | 'more' | 'finish' };
 
+/** Every status flow button id starts with it; the router sends such presses to status-feature.ts. */
+export const STATUS_ACTION_PREFIX = 'sf:';
+
 /** Starts (or resumes) the flow; carries no nonce because it never goes stale. */
-export const START_CHOICE_ID = 'sf:start';
+export const START_CHOICE_ID = `${STATUS_ACTION_PREFIX}start`;
 
 const SIMPLE: Record<string, FlowAction> = {
   skip: { kind: 'skip' },
@@ -44,11 +47,13 @@ export function actionId(nonce: string, action: FlowAction): string {
         return Object.entries(SIMPLE).find(([, a]) => a.kind === action.kind)?.[0] ?? action.kind;
     }
   })();
-  return `sf:${nonce}:${tail}`;
+  return `${STATUS_ACTION_PREFIX}${nonce}:${tail}`;
 }
 
+const ACTION_ID = new RegExp(`^${STATUS_ACTION_PREFIX}([A-Za-z0-9_-]{1,16}):(?:(m|s|e):)?([A-Za-z0-9_-]+)$`);
+
 export function parseActionId(id: string): { nonce: string; action: FlowAction } | null {
-  const match = /^sf:([A-Za-z0-9_-]{1,16}):(?:(m|s|e):)?([A-Za-z0-9_-]+)$/.exec(id);
+  const match = ACTION_ID.exec(id);
   if (!match) return null;
   const [, nonce = '', kind, value = ''] = match;
   let action: FlowAction | undefined;
