@@ -63,15 +63,13 @@ const attachmentSchema = new Schema(
 );
 
 /**
- * Which earlier message this delivery replaces: exactly one of `deliveryKey` (sent by the outbox)
- * and `ref` (a platform message the producer knows). `deliveryId` is the target's `_id` when it
- * was already recorded at produce time, so the worker can read it by `_id` (the only lookup
- * FerretDB answers from an index) instead of by key.
+ * Which earlier message this delivery replaces: exactly one of `deliveryKey` (sent by the outbox;
+ * the worker reads the target by key when the edit is due) and `ref` (a platform message the
+ * producer knows).
  */
 const editSchema = new Schema(
   {
     deliveryKey: { type: String },
-    deliveryId: { type: Schema.Types.ObjectId },
     ref: {
       type: new Schema({ address: { type: String, required: true }, messageId: { type: String, required: true } }, { _id: false }),
     },
