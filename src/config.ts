@@ -9,7 +9,7 @@ import { z } from 'zod';
  * operators can read them in one place. The environment always wins.
  */
 
-export const ROLES = ['web', 'worker', 'scheduler', 'all'] as const;
+const ROLES = ['web', 'worker', 'scheduler', 'all'] as const;
 export type Role = (typeof ROLES)[number];
 
 const defaultsPath = fileURLToPath(new URL('../config/defaults.yaml', import.meta.url));

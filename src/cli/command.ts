@@ -20,7 +20,7 @@ export const EXIT_BAD_INPUT = 1;
 export const EXIT_USAGE = 2;
 
 /** parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options. */
-export function isArgumentError(error: unknown): error is Error {
+function isArgumentError(error: unknown): error is Error {
   return error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
 }
 

@@ -12,7 +12,7 @@ import { projectRoot } from '../infra/local-services.js';
  * their path; an edit is shown as an edited copy of the earlier message.
  */
 
-export const DEMO_FILES_DIR = join(projectRoot, '.data', 'demo-files');
+const DEMO_FILES_DIR = join(projectRoot, '.data', 'demo-files');
 
 export interface SavedFile {
   name: string;

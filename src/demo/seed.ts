@@ -8,8 +8,8 @@ import { formatProblem } from '../domain/plan/plan-import-problem.js';
 import { openRound } from '../domain/rounds/rounds.js';
 import { ChannelIdentityModel, ContactModel, ReportingRoundModel, type ContactDoc } from '../models/index.js';
 
-export const DEMO_PLAN_KEY = 'lv-nap-5';
-export const DEMO_ADDRESS = 'terminal';
+const DEMO_PLAN_KEY = 'lv-nap-5';
+const DEMO_ADDRESS = 'terminal';
 export const COORDINATOR_ADDRESS = 'coordinator';
 
 /**

@@ -43,7 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends PING and waits for +PONG: proves a Redis answers, not just that a port is open. */
-export async function redisAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+async function redisAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -95,12 +95,12 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-export function ferretdbBinary(): string {
+function ferretdbBinary(): string {
   return join(projectRoot, '.tools/bin/ferretdb');
 }
 
 /** Builds FerretDB once; the script prints that the one-time build is happening. */
-export function ensureFerretdbBuilt(): string {
+function ensureFerretdbBuilt(): string {
   const bin = ferretdbBinary();
   const result = spawnSync('bash', [join(projectRoot, 'scripts/install-ferretdb.sh')], { stdio: 'inherit' });
   if (result.status !== 0 || !existsSync(bin)) {

@@ -13,9 +13,9 @@ import { CHANNELS } from '../models/shared.js';
  * Buttons of one message, choices and links together. Far more than a person reads on a phone;
  * the renderers split them as their platform needs (Slack: 25 per actions block).
  */
-export const MAX_BUTTONS = 100;
+const MAX_BUTTONS = 100;
 /** Files on one message: ten, Telegram's media-group size, so a renderer may send them as one group. */
-export const MAX_ATTACHMENTS = 10;
+const MAX_ATTACHMENTS = 10;
 
 const objectId = /^[0-9a-f]{24}$/i;
 
@@ -64,7 +64,7 @@ const editSchema = z.union(
  * the message's fields side by side. Beyond text and choices everything is optional; without a
  * `priority` the record gets `defaultPriority(purpose)` (models/delivery.ts).
  */
-export const deliveryInputSchema = z
+const deliveryInputSchema = z
   .object({
     key: z.string().min(1).max(512),
     purpose: z.string().min(1),

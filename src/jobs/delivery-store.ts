@@ -47,7 +47,7 @@ const RETRY_DELAYS_MS = [50, 150, 400, 1_000, 2_000];
  */
 const MAX_MARKS_PER_WRITE = 50;
 
-export async function withWriteRetry<T>(write: () => Promise<T>): Promise<T> {
+async function withWriteRetry<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();

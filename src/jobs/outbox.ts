@@ -6,7 +6,7 @@ import { defaultPriority, DeliveryModel, type DeliveryPriority } from '../models
 import { CHANNELS, type Channel } from '../models/shared.js';
 import { validateDeliveryInputs, type DeliveryInput, type ValidDeliveryInput } from './delivery-input.js';
 
-export { deliveryInputSchema, OutboxInputError, type DeliveryInput } from './delivery-input.js';
+export { OutboxInputError, type DeliveryInput } from './delivery-input.js';
 
 /**
  * The outbox: every outbound message is a Delivery written first under its deterministic `key`
@@ -42,7 +42,7 @@ export interface OutboxOptions {
  * completed jobs for an hour (the queue board), failed ones not at all. A job that failed while
  * the database was down leaves its delivery `pending`; with the job gone, requeuePending() finds it.
  */
-export const OUTBOX_JOB_OPTIONS = {
+const OUTBOX_JOB_OPTIONS = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 2_000 },
   removeOnComplete: { age: 3_600, count: 10_000 },
@@ -54,7 +54,7 @@ export function outboxQueueName(channel: Channel): string {
 }
 
 /** Job ids may not contain `:`, which our keys use; a hash of the key is short and fixed. */
-export function outboxJobId(key: string): string {
+function outboxJobId(key: string): string {
   return `d-${createHash('sha256').update(key).digest('base64url').slice(0, 32)}`;
 }
 
@@ -179,7 +179,7 @@ async function recordSlice(inputs: ValidDeliveryInput[]) {
  */
 export const OUTBOX_PRIORITY: Record<DeliveryPriority, number> = { reply: 1, reminder: 2, notice: 3, bulk: 4 };
 
-export function outboxJobPriority(delivery: { purpose: string; priority?: DeliveryPriority | null }): number {
+function outboxJobPriority(delivery: { purpose: string; priority?: DeliveryPriority | null }): number {
   return OUTBOX_PRIORITY[delivery.priority ?? defaultPriority(delivery.purpose)];
 }
 

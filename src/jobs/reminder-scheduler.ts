@@ -15,7 +15,7 @@ import { produceDeliveries, type Outbox } from './outbox.js';
  * which the outbox's unique keys turn into one delivery.
  */
 
-export const REMINDER_QUEUE = 'reminders';
+const REMINDER_QUEUE = 'reminders';
 export const REMINDER_SCHEDULER_ID = 'reminder-tick';
 const MINUTE_MS = 60_000;
 

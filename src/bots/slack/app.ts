@@ -22,7 +22,7 @@ import type { ChatRegistry } from '../../domain/chat/registry.js';
  * use `/ogp link <token>` instead.
  */
 
-export const SLACK_EVENTS_PATH = '/slack/events';
+const SLACK_EVENTS_PATH = '/slack/events';
 
 export interface SlackAppOptions {
   token: string;

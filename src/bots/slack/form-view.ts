@@ -11,7 +11,7 @@ import { truncate } from '../../i18n/index.js';
  */
 
 export const FORM_CALLBACK_ID = 'ogp_form';
-export const VALUE_ACTION = 'value';
+const VALUE_ACTION = 'value';
 
 /** Slack's limits: title, submit and close 24 characters; option text 75; plain_text_input 3000. */
 const TITLE_MAX = 24;

@@ -48,7 +48,7 @@ export interface SlackRendering {
 }
 
 /** Slack reads `&`, `<` and `>` in `text` as control characters (mentions, links, entities). */
-export function escapeFallback(text: string): string {
+function escapeFallback(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -97,7 +97,7 @@ export function splitText(text: string, max = SECTION_MAX): string[] {
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 
-export function textSections(text: string): KnownBlock[] {
+function textSections(text: string): KnownBlock[] {
   return splitText(text).map((chunk) => ({ type: 'section', text: plain(chunk) }));
 }
 
@@ -119,7 +119,7 @@ function chunk<T>(items: T[], size: number): T[][] {
 }
 
 /** Choices first, then URL buttons, 25 to an actions block. */
-export function buttonBlocks(choices: Choice[], links: LinkButton[] = []): KnownBlock[] {
+function buttonBlocks(choices: Choice[], links: LinkButton[] = []): KnownBlock[] {
   const buttons = [...choices.map(choiceButton), ...links.map(linkButton)];
   return chunk(buttons, ACTIONS_MAX).map((elements) => ({ type: 'actions', elements }));
 }

@@ -139,7 +139,7 @@ function isCoded(error: unknown): error is SlackCodedError {
 }
 
 /** Maps @slack/web-api's coded errors (its `errors.ts`) to the outbox's classification. */
-export function slackSendError(error: unknown): SendError {
+function slackSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
   if (isCoded(error)) {
     switch (error.code) {

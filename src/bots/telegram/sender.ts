@@ -97,7 +97,7 @@ const UNREACHABLE: [RegExp, SendErrorCode][] = [
 ];
 
 /** Maps grammY's errors (see grammY `src/core/error.ts`) to the outbox's classification. */
-export function telegramSendError(error: unknown): SendError {
+function telegramSendError(error: unknown): SendError {
   if (error instanceof SendError) return error;
   if (error instanceof GrammyError) {
     const { error_code: status, description } = error;

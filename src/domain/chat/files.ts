@@ -10,7 +10,7 @@ import type { Attachment } from './message.js';
  */
 
 /** Refuses files no chat platform takes from a bot anyway (Telegram's upload limit is 50 MB). */
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+const MAX_FILE_BYTES = 20 * 1024 * 1024;
 
 export async function storeFile(file: { name: string; mediaType: string; bytes: Buffer | string; origin?: string }): Promise<Attachment> {
   const bytes = typeof file.bytes === 'string' ? Buffer.from(file.bytes, 'utf8') : file.bytes;

@@ -16,8 +16,8 @@ import type { ImportOptions } from './plan-import.js';
  * import: every problem in the file is reported, and nothing is written unless the file is clean.
  */
 
-export const CONTACT_COLUMNS = ['name', 'email', 'institution', 'roles', 'measures', 'language'] as const;
-export const OPTIONAL_CONTACT_COLUMNS = ['time_zone'] as const;
+const CONTACT_COLUMNS = ['name', 'email', 'institution', 'roles', 'measures', 'language'] as const;
+const OPTIONAL_CONTACT_COLUMNS = ['time_zone'] as const;
 
 export interface ContactsImportOptions extends ImportOptions {
   planKey: string;

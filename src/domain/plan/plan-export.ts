@@ -33,7 +33,7 @@ export type ExportResult = { ok: true; text: string; rows: number } | { ok: fals
 export const PLAN_CSV_COLUMNS = ['commitment', 'code', 'title_lv', 'title_en', 'institutions', 'status', 'status_label_lv', 'note', 'as_of'] as const;
 
 /** The plan's measures in plan order with their current status; null when there is no such plan. */
-export async function loadPlanStatusTable(planKey: string): Promise<PlanStatusTable | null> {
+async function loadPlanStatusTable(planKey: string): Promise<PlanStatusTable | null> {
   const plan = await PlanModel.findOne({ key: planKey }).lean();
   if (!plan) return null;
   const measures = await MeasureModel.find({ plan: plan._id }).sort({ order: 1 }).lean();

@@ -16,7 +16,7 @@ const bilingual = z.strictObject({ lv: text, en: text });
 const wholeNumber = z.int('must be a whole number');
 const institutionCode = text.regex(/^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u, 'must be an abbreviation such as VK or PROVIDUS (letters, digits, . _ -)');
 
-export const MEASURE_CODE = /^(\d+)\.(\d+)(?:\.([a-z]))?$/;
+const MEASURE_CODE = /^(\d+)\.(\d+)(?:\.([a-z]))?$/;
 const SUB_ITEM_CODE = /^(\d+)\.(\d+)(?:\.([a-z]))?\.([a-z])$/;
 
 const subItemSchema = z.strictObject({
@@ -68,7 +68,7 @@ export type ParsePlanResult = { ok: true; plan: PlanFile } | { ok: false; proble
 type Path = readonly (string | number)[];
 
 /** `measures[3].title.en` */
-export function fieldName(path: Path): string {
+function fieldName(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '') || '(file)';
 }
 

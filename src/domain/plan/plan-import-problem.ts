@@ -42,7 +42,7 @@ const LATVIAN_FIELD_NAMES: Record<string, string> = {
 };
 
 /** The Latvian name of a field path's last named part, when there is one. */
-export function latvianFieldName(field: string): string | undefined {
+function latvianFieldName(field: string): string | undefined {
   const last = field.replace(/\[\d+\]/g, '').split('.').pop() ?? '';
   const name = LATVIAN_FIELD_NAMES[last];
   return name && name !== last ? name : undefined;

@@ -24,9 +24,6 @@ export const REMINDER_ACTION_PREFIX = 'rm:';
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const PATTERN = /^rm:([rsn]):([0-9a-f]{24}):([0-9a-f]{24})$/;
 
-/** Telegram's limit for `callback_data`. */
-export const MAX_ACTION_ID_BYTES = 64;
-
 export function encodeReminderAction(action: ReminderAction): string {
   if (!OBJECT_ID.test(action.roundId) || !OBJECT_ID.test(action.measureId)) {
     throw new Error(`reminder action needs 24-hex ids, got round '${action.roundId}' measure '${action.measureId}'`);

@@ -34,7 +34,7 @@ const SIMPLE: Record<string, FlowAction> = {
 };
 const EDIT_FIELDS: readonly EditField[] = ['measure', 'status', 'note', 'links'];
 
-export function actionId(nonce: string, action: FlowAction): string {
+function actionId(nonce: string, action: FlowAction): string {
   const tail = (() => {
     switch (action.kind) {
       case 'measure':
@@ -208,7 +208,7 @@ export function statusForm(measure: FlowMeasure & { roundId: string }, ctx: Reso
   };
 }
 
-export function formContext(roundId: string, measureId: string): string {
+function formContext(roundId: string, measureId: string): string {
   return JSON.stringify({ r: roundId, m: measureId });
 }
 

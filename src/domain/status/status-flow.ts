@@ -38,7 +38,7 @@ export type ReportableStatus = (typeof REPORTABLE_STATUSES)[number];
 export const STATUS_STEPS = ['measure', 'status', 'note', 'links', 'review'] as const;
 export type StatusStep = (typeof STATUS_STEPS)[number];
 
-export const DEFAULT_NOTE_MAX_LENGTH = 1000;
+const DEFAULT_NOTE_MAX_LENGTH = 1000;
 export const STATUS_FLOW = 'status';
 
 export interface StatusDraft {

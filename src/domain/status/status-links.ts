@@ -6,7 +6,7 @@
 
 export const DEFAULT_LINKS_MAX = 5;
 /** Longer than any link a person would paste; keeps one message from filling a document. */
-export const MAX_LINK_LENGTH = 2000;
+const MAX_LINK_LENGTH = 2000;
 
 export type LinksResult =
   | { ok: true; links: string[] }
