@@ -12,5 +12,4 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info'): Logger {
   });
 }
 
-export const log = createLogger();
 export type { Logger };

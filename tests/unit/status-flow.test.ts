@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import {
-  startStatusFlowForMeasure,
   statusFlow,
   type FlowMeasure,
   type StatusFlowContext,
@@ -160,7 +159,7 @@ describe('status flow: the whole conversation', () => {
   });
 
   it('starts at a given measure from a reminder button', () => {
-    const direct = startStatusFlowForMeasure(M63.id, context());
+    const direct = statusFlow(null, { type: 'start', measureId: M63.id }, context());
     expect(direct).toMatchObject({ type: 'continue', state: { step: 'status', draft: { measureId: M63.id } } });
 
     const s = new Session();

@@ -255,8 +255,3 @@ export async function roundAcceptingReports(
   if (!round) return { ok: false, reason: 'unknown' };
   return round.state === 'open' ? { ok: true, round } : { ok: false, reason: 'closed' };
 }
-
-/** The plan's open round, if any. */
-export async function findOpenRound(planId: Types.ObjectId | string): Promise<ReportingRoundDoc | null> {
-  return ReportingRoundModel.findOne({ plan: planId, state: 'open' });
-}

@@ -291,8 +291,3 @@ function withoutConversation(event: ChatEvent, ctx: ResolvedContext): StatusFlow
   }
   return reject('no_conversation', t(lang, 'error.no_conversation'), null, ctx);
 }
-
-/** Entry point from a reminder's "report" button: straight to the status of that measure. */
-export function startStatusFlowForMeasure(measureId: string, ctx: StatusFlowContext): StatusFlowOutcome {
-  return statusFlow(null, { type: 'start', measureId }, ctx);
-}
