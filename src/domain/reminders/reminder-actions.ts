@@ -22,7 +22,7 @@ const KIND_OF_LETTER: Record<string, ReminderActionKind> = { r: 'report', s: 'sn
 export const REMINDER_ACTION_PREFIX = 'rm:';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
-const PATTERN = /^rm:([rsn]):([0-9a-f]{24}):([0-9a-f]{24})$/;
+const PATTERN = new RegExp(`^${REMINDER_ACTION_PREFIX}([rsn]):([0-9a-f]{24}):([0-9a-f]{24})$`);
 
 export function encodeReminderAction(action: ReminderAction): string {
   if (!OBJECT_ID.test(action.roundId) || !OBJECT_ID.test(action.measureId)) {
