@@ -102,7 +102,7 @@ export async function audienceMembers(audience: Audience): Promise<AudienceMembe
     contactId: String(c._id),
     name: c.name,
     institution: c.institution ?? '',
-    language: c.language as Language,
+    language: c.language,
     timeZone: c.timeZone,
     measureIds: c.measures.map(String),
     identities: byContact.get(String(c._id)) ?? [],

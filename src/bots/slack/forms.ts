@@ -3,7 +3,7 @@ import { handleInbound } from '../../domain/chat/router.js';
 import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import { t, tBoth } from '../../i18n/index.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
-import { FORM_CALLBACK_ID, formErrors, readFormTarget, readFormValues, type ViewValues } from './form-view.js';
+import { FORM_CALLBACK_ID, formErrors, readFormTarget, readFormValues } from './form-view.js';
 import { dmChannel, findPerson } from './identity.js';
 import { TEMPORARY_ERROR } from './texts.js';
 
@@ -39,7 +39,7 @@ export function registerFormListeners(app: App, deps: SlackDeps): void {
       if (!target) return ackOnce(errors(view, undefined, t(person.language, 'error.stale_button')));
 
       address = await dmChannel(client, user, person.address);
-      const values = view.state.values as ViewValues;
+      const values = view.state.values;
       const ctx = inboundContext(deps, user, address, inboundKeys.slackView(view.id, values));
       const event = { type: 'form' as const, flow: target.flow, context: target.context, values: readFormValues(values) };
       const result = await handleInbound(ctx, event, inboundDeps(deps));

@@ -40,7 +40,7 @@ async function loadPlanStatusTable(planKey: string): Promise<PlanStatusTable | n
   return {
     plan: { key: plan.key, title: { lv: plan.title.lv, en: plan.title.en ?? '' }, timeZone: plan.timeZone },
     rows: measures.map((m) => {
-      const status = (m.currentStatus?.status ?? null) as MeasureStatus | null;
+      const status = m.currentStatus?.status ?? null;
       return {
         commitment: m.commitmentNumber,
         code: m.code,

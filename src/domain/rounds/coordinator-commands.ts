@@ -31,7 +31,7 @@ function roundText(lang: Language, result: RoundResult, done: 'round.opened' | '
 }
 
 export async function roundCommand(coordinator: Pick<ContactDoc, '_id' | 'language'>, args: string, now: Date): Promise<string> {
-  const lang = coordinator.language as Language;
+  const lang = coordinator.language;
   const actor = String(coordinator._id);
   const plan = await currentPlan();
   if (!plan) return t(lang, 'round.no_plan');
@@ -72,7 +72,7 @@ async function exportRound(planId: Types.ObjectId) {
  * few lines saying how far the round is. Both files come from round-export.ts, as the CLI's do.
  */
 export async function exportCommand(coordinator: Pick<ContactDoc, 'language'>, now: Date): Promise<Message> {
-  const lang = coordinator.language as Language;
+  const lang = coordinator.language;
   const plan = await currentPlan();
   if (!plan) return textMessage(t(lang, 'round.no_plan'));
   const round = await exportRound(plan._id);

@@ -51,7 +51,7 @@ export function overviewText(overview: RoundOverview, lang: Language): string {
 
 /** The overview of every open round, for the coordinator's chat command. */
 export async function coordinatorOverview(contact: Pick<ContactDoc, 'language'>, now: Date): Promise<string> {
-  const lang = contact.language as Language;
+  const lang = contact.language;
   const rounds = await ReportingRoundModel.find({ state: 'open' }, { _id: 1 }).sort({ deadline: 1 }).lean();
   if (rounds.length === 0) return t(lang, 'round.none_open');
   const texts: string[] = [];

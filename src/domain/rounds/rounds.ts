@@ -109,7 +109,7 @@ function resolvePolicy(given: Partial<ReminderPolicy> | undefined): ReminderPoli
 
 /** The stored policy as the plain object the policy functions take. */
 export function roundPolicy(round: Pick<ReportingRoundDoc, 'policy'>): ReminderPolicy {
-  const stored = (round.policy ?? {}) as Partial<ReminderPolicy>;
+  const stored = round.policy ?? {};
   return {
     daysBefore: [...(stored.daysBefore ?? DEFAULT_REMINDER_POLICY.daysBefore)],
     onDeadlineMorning: stored.onDeadlineMorning ?? DEFAULT_REMINDER_POLICY.onDeadlineMorning,
