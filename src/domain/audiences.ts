@@ -10,8 +10,8 @@ import { ChannelIdentityModel, ContactModel, MeasureModel, type Channel, type Co
  * Each list that is given narrows the audience: a person must match at least one entry of every
  * given list ("contact persons of VARAM" = roles and institutions). A list left out does not
  * narrow; an empty list matches nobody, so an empty selection (no open measures) never turns into
- * "everybody". Stored audiences (models/audience.ts) write "everybody" as empty lists; their
- * reader leaves those out.
+ * "everybody". Stored audiences (models/audience.ts) write "everybody" as empty lists, so
+ * whoever turns one into an Audience must leave the empty lists out.
  *
  * One query per collection, whatever the size: measures (only for commitments), contacts, chat
  * identities. A broadcast to every contact is three reads, not one per person.

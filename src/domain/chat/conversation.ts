@@ -1,9 +1,10 @@
 import type { Reply } from './message.js';
 
 /**
- * The platform-neutral flow contract. Domain flows speak only in these types; the Telegram,
- * Slack and terminal adapters turn a `Reply` into a message with buttons (inline keyboard, Block
- * Kit actions, numbered lines) and turn what the person does back into a `ChatEvent`.
+ * The platform-neutral flow contract: what the person did (`ChatEvent`, made by the router and
+ * the features' handlers from any platform's input) and what one step of a flow decided
+ * (`FlowOutcome`, which the runner in flow-runner.ts carries out). The replies in an outcome are
+ * Messages (message.ts), rendered by each platform's renderer.
  */
 
 /**
@@ -38,6 +39,9 @@ export const REJECT_REASONS = [
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
+/** A refused form's problems: the message to show under each field, by field id. */
+export type FieldErrors = Record<string, string>;
+
 /**
  * The result of one step, as a value rather than an exception (like grammY conversations'
  * "returned | thrown | interrupted | canceled"): `continue` keeps a new state; `done` ends the
@@ -46,8 +50,6 @@ export type RejectReason = (typeof REJECT_REASONS)[number];
  * `fieldErrors` says what is wrong under each field. `keepConversation` on `done`: the effects
  * came from a form about something else, so a conversation in progress goes on untouched.
  */
-export type FieldErrors = Record<string, string>;
-
 export type FlowOutcome<S, E> =
   | { type: 'continue'; state: S; replies: Reply[] }
   | { type: 'done'; replies: Reply[]; effects: E[]; keepConversation?: boolean }
