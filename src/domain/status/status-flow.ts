@@ -25,9 +25,9 @@ import {
  * The status report conversation as a pure function of (state, event, context): choose a measure
  * (skipped when the person has one) → status → a short note in their own words → optional links
  * → review, where any answer can be changed → confirm; or all of it at once in a form (a Slack
- * modal, offered when a reminder's "report" button opens the flow). Nothing here reads a clock, a database or
- * a platform; the service in status-conversation.ts loads and stores the state and carries out
- * the effects.
+ * modal, offered when a reminder's "report" button opens the flow). Nothing here reads a clock, a
+ * database or a platform: status-conversation.ts loads the context and carries out the effects,
+ * and the generic runner (chat/flow-runner.ts) loads and stores the state.
  */
 
 /** What a person may report; `cancelled` is decided by the council, not reported from a chat. */
