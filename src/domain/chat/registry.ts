@@ -140,9 +140,6 @@ export function mayUse(command: CommandDefinition, roles: readonly ContactRole[]
   return !command.roles || command.roles.some((role) => roles.includes(role));
 }
 
-/** A feature adds its commands, buttons and flows; features.ts lists the features. */
-export type Feature = (registry: ChatRegistry) => void;
-
 /** What a handler answers most of the time: replies, nothing refused. */
 export const answered = (...replies: Reply[]): InboundResult => ({ replies, outcome: 'ok' });
 export const refused = (...replies: Reply[]): InboundResult => ({ replies, outcome: 'rejected' });
