@@ -23,7 +23,7 @@ export async function storeFile(file: { name: string; mediaType: string; bytes: 
  * Already a classified send failure (`file_missing`, permanent), because only senders read
  * attachments: every sender and the outbox worker pass it on as it is.
  */
-export class MissingFileError extends SendError {
+class MissingFileError extends SendError {
   constructor(readonly attachment: Attachment) {
     super(SendErrorCode.FileMissing, `attachment ${attachment.name} (${attachment.source.fileId}) is not stored`);
     this.name = 'MissingFileError';
