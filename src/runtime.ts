@@ -5,7 +5,7 @@ import { connectMongo, disconnectMongo } from './db.js';
 import { projectRoot, startLocalServices, type LocalServices } from './infra/local-services.js';
 import { createRedis } from './redis.js';
 import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
-import type { OutboundMessage } from './domain/reminders/reminder-messages.js';
+import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
 
 /**

@@ -60,9 +60,9 @@ const editSchema = z.union(
 );
 
 /**
- * The flat shape producers build (domain/reminders `OutboundMessage`): key, purpose, recipient and
- * the message's fields side by side. Beyond text and choices everything is optional; without a
- * `priority` the record gets `defaultPriority(purpose)` (models/delivery.ts).
+ * The flat shape producers build (`OutboundMessage`, domain/outbound-message.ts): key, purpose,
+ * recipient and the message's fields side by side. Beyond text and choices everything is
+ * optional; without a `priority` the record gets `defaultPriority(purpose)` (models/delivery.ts).
  */
 const deliveryInputSchema = z
   .object({

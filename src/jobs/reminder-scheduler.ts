@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { DateTime } from 'luxon';
 import type { Logger } from '../log.js';
 import { dueReminderMessages } from '../domain/reminders/due-reminders.js';
-import { uniqueByKey, type OutboundMessage } from '../domain/reminders/reminder-messages.js';
+import { uniqueByKey, type OutboundMessage } from '../domain/outbound-message.js';
 import { declineMeasure } from '../domain/reminders/reminder-answers.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
 

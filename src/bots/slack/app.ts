@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
-import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
+import type { OutboundMessage } from '../../domain/outbound-message.js';
 import type { RequestHandler, Route } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { registerActionListeners } from './actions.js';

@@ -2,7 +2,7 @@ import { webApi } from '@slack/bolt';
 import { SendError } from '../../domain/chat/channel.js';
 import type { InboundContext } from '../../domain/chat/router.js';
 import type { Reply } from '../../domain/chat/message.js';
-import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
+import type { OutboundMessage } from '../../domain/outbound-message.js';
 import type { Logger } from '../../log.js';
 import { COMMAND_PREFIX } from './commands.js';
 import type { EmailLinker } from './identity.js';

@@ -2,7 +2,7 @@ import { Bot, GrammyError, HttpError, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 import { handleInbound, type InboundEvent, type InboundResult } from '../../domain/chat/router.js';
 import { inboundKeys } from '../../domain/chat/inbound-keys.js';
-import type { OutboundMessage } from '../../domain/reminders/reminder-messages.js';
+import type { OutboundMessage } from '../../domain/outbound-message.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { Logger } from '../../log.js';
 import type { Sender } from '../../domain/chat/channel.js';

@@ -8,7 +8,7 @@ import type { Reply } from './message.js';
 import { mayUse, refused, type ChatPerson, type ChatRegistry, type PersonContext } from './registry.js';
 import { unknownPerson } from './basics.js';
 import { chatRegistry } from '../features.js';
-import type { OutboundMessage } from '../reminders/reminder-messages.js';
+import type { OutboundMessage } from '../outbound-message.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a

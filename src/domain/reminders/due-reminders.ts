@@ -11,7 +11,7 @@ import { formatDate, t } from '../../i18n/index.js';
 import { deadlineFromDate, deadlineKey, dueReminder, reminderSchedule, type ReminderPolicy, type ReminderStep } from './reminder-policy.js';
 import { encodeReminderAction } from './reminder-actions.js';
 import { roundDeadline, roundPolicy } from '../rounds/rounds.js';
-import { type OutboundMessage, ownersText } from './reminder-messages.js';
+import type { OutboundMessage } from '../outbound-message.js';
 import { audienceMembers, COORDINATORS, resolveAudience } from '../audiences.js';
 import { keyPrefixPattern, overdueNoticeKey, parseReminderKey, reminderKey, roundReminderPrefix, type ReminderKeyParts } from '../delivery-keys.js';
 
@@ -26,6 +26,11 @@ import { keyPrefixPattern, overdueNoticeKey, parseReminderKey, reminderKey, roun
  * everything sent for a round; the deadline is part of the key, so a moved deadline starts a fresh
  * schedule.
  */
+
+/** "Anna Ozola (VK), Juris Kalns (VARAM)". */
+function ownersText(owners: { name: string; institution?: string | null }[]): string {
+  return owners.map((o) => (o.institution ? `${o.name} (${o.institution})` : o.name)).join(', ');
+}
 
 /** Everything sent for one round, grouped by measure and contact. */
 async function sentForRound(roundId: string): Promise<Map<string, ReminderKeyParts[]>> {

@@ -13,7 +13,7 @@ import {
 import { t } from '../../i18n/index.js';
 import { snoozeUntil } from './reminder-policy.js';
 import { roundPolicy } from '../rounds/rounds.js';
-import type { OutboundMessage } from './reminder-messages.js';
+import type { OutboundMessage } from '../outbound-message.js';
 import { COORDINATORS, resolveAudience } from '../audiences.js';
 import { declinedNoticeKey } from '../delivery-keys.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
