@@ -64,3 +64,36 @@ export function overdueNoticeKey(p: { roundId: string; deadlineKey: string; meas
 export function declinedNoticeKey(p: { roundId: string; measureId: string; contactId: string; coordinatorId: string; channel: string }): string {
   return join('declined', [p.roundId, p.measureId, p.contactId, p.coordinatorId, p.channel]);
 }
+
+/** A meeting's invitation to one person on one channel: sent once, whatever changes later. */
+export function meetingInvitationKey(p: { meetingId: string; contactId: string; channel: string }): string {
+  return join('meeting-invite', [p.meetingId, p.contactId, p.channel]);
+}
+
+/** One change notice per change the people were told about (the meeting's sequence after it). */
+export function meetingChangeKey(p: { meetingId: string; sequence: number; contactId: string; channel: string }): string {
+  return join('meeting-change', [p.meetingId, String(p.sequence), p.contactId, p.channel]);
+}
+
+export function meetingCancelKey(p: { meetingId: string; contactId: string; channel: string }): string {
+  return join('meeting-cancel', [p.meetingId, p.contactId, p.channel]);
+}
+
+/**
+ * A meeting reminder (`rsvp-3wd`, `rsvp-deadline`, `day-before`, `hour-before`). `anchor` is the
+ * instant the step is counted from (the registration deadline or the start), in epoch
+ * milliseconds: a moved meeting starts a fresh schedule, a changed place does not.
+ */
+export function meetingReminderKey(p: { meetingId: string; step: string; anchor: Date; contactId: string; channel: string }): string {
+  return join('meeting-reminder', [p.meetingId, p.step, String(p.anchor.getTime()), p.contactId, p.channel]);
+}
+
+/** The minutes and decisions, once per person and channel. */
+export function meetingMinutesKey(p: { meetingId: string; contactId: string; channel: string }): string {
+  return join('meeting-minutes', [p.meetingId, p.contactId, p.channel]);
+}
+
+/** "A place came free, you are on the list now", once per move up. */
+export function meetingWaitlistKey(p: { meetingId: string; contactId: string; channel: string; at: Date }): string {
+  return join('meeting-waitlist', [p.meetingId, p.contactId, String(p.at.getTime()), p.channel]);
+}
