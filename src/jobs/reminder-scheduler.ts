@@ -5,11 +5,13 @@ import type { Logger } from '../log.js';
 import { dueReminderMessages } from '../domain/reminders/due-reminders.js';
 import { uniqueByKey, type OutboundMessage } from '../domain/outbound-message.js';
 import { declineMeasure } from '../domain/reminders/reminder-answers.js';
+import { dueMeetingNotices, type CalendarFile } from '../domain/meetings/due-meeting-notices.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
 
 /**
  * The reminder clock. A BullMQ job scheduler adds one `tick` job a minute; the tick reconciles:
- * it asks MongoDB which reminders are due now and hands them to the outbox under deterministic
+ * it asks MongoDB which deadline reminders and meeting notices (invitations, changes,
+ * cancellations, meeting reminders) are due now and hands them to the outbox under deterministic
  * keys. Nothing is carried from one tick to the next, so a lost tick is made up by the next one,
  * and two scheduler processes (both upserting the same scheduler id) at worst reconcile twice,
  * which the outbox's unique keys turn into one delivery.
@@ -20,20 +22,40 @@ export const REMINDER_SCHEDULER_ID = 'reminder-tick';
 const MINUTE_MS = 60_000;
 
 export interface ReconcileResult {
+  /** Totals over deadline reminders and meeting notices. */
   due: number;
   created: number;
   existing: number;
   problems: number;
+  /** The meeting notices' share of the totals. */
+  meetings: { due: number; created: number; existing: number; problems: number };
 }
 
-export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; log?: Logger }): Promise<ReconcileResult> {
+async function produce(outbox: Outbox, messages: OutboundMessage[]) {
+  const unique = uniqueByKey(messages);
+  const produced = unique.length > 0 ? await produceDeliveries(outbox, unique) : { created: 0, existing: 0 };
+  return { due: unique.length, created: produced.created, existing: produced.existing };
+}
+
+export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; calendarFile?: CalendarFile; log?: Logger }): Promise<ReconcileResult> {
   const { messages, problems } = await dueReminderMessages(args.now);
   for (const p of problems) {
     args.log?.warn({ round: p.roundId, measure: p.measureId, contact: p.contactId, error: p.error }, 'reminder skipped: bad data');
   }
-  const unique = uniqueByKey(messages);
-  const produced = unique.length > 0 ? await produceDeliveries(args.outbox, unique) : { created: 0, existing: 0 };
-  return { due: unique.length, created: produced.created, existing: produced.existing, problems: problems.length };
+  const reminders = await produce(args.outbox, messages);
+  // TEMPORARY until calendar.ts lands: without a calendar maker no meeting notice is produced.
+  const notices = args.calendarFile ? await dueMeetingNotices(args.now, args.calendarFile) : { messages: [], problems: [] };
+  for (const p of notices.problems) {
+    args.log?.warn({ meeting: p.meetingId, contact: p.contactId, error: p.error }, 'meeting notice skipped');
+  }
+  const meetings = { ...(await produce(args.outbox, notices.messages)), problems: notices.problems.length };
+  return {
+    due: reminders.due + meetings.due,
+    created: reminders.created + meetings.created,
+    existing: reminders.existing + meetings.existing,
+    problems: problems.length + meetings.problems,
+    meetings,
+  };
 }
 
 /** "Not my measure" with its coordinator notice going through the outbox. */
@@ -52,6 +74,8 @@ export interface ReminderSchedulerOptions {
   now?: () => DateTime;
   everyMs?: number;
   log?: Logger;
+  /** Makes the meetings' .ics attachments (calendar.ts); the tests pass their own. */
+  calendarFile?: CalendarFile;
 }
 
 export interface ReminderScheduler {
@@ -76,7 +100,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     // A tick that failed is not retried: the next one, a minute later, covers the same ground.
     { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } },
   );
-  const tick = () => reconcileReminders({ now: now(), outbox, log });
+  const tick = () => reconcileReminders({ now: now(), outbox, calendarFile: options.calendarFile, log });
   const worker = new Worker(
     REMINDER_QUEUE,
     async () => {
