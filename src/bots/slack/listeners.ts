@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { handleInbound } from '../../domain/chat/router.js';
 import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import { myMeasures } from '../../domain/status/my-measures.js';
+import { myMeetings } from '../../domain/meetings/my-meetings.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
 import { homeView } from './home.js';
@@ -55,8 +56,8 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
     if (event.tab !== 'home') return;
     await guarded(deps, 'app_home_opened', client, () => undefined, async () => {
       const person = await knownOrLinked(deps.linker, client, event.user, event.channel, deps.now());
-      const mine = person ? await myMeasures(person.contactId) : null;
-      await client.views.publish({ user_id: event.user, view: homeView(mine) });
+      const [mine, meetings] = person ? await Promise.all([myMeasures(person.contactId), myMeetings(person.contactId, deps.now())]) : [null, null];
+      await client.views.publish({ user_id: event.user, view: homeView(mine, meetings) });
     });
   });
 }
