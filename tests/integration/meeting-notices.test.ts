@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import { ChannelIdentityModel, ContactModel, DeliveryModel, MeetingModel, RsvpModel, rsvpId, type Language, type RsvpAnswer } from '../../src/models/index.js';
 import { readAttachment, storeFile } from '../../src/domain/chat/files.js';
 import { parseMeetingAction } from '../../src/domain/meetings/rsvp-actions.js';
@@ -28,7 +28,8 @@ afterEach(async () => {
 let calendarCalls: string[] = [];
 const calendarFile: CalendarFile = async (meeting, { method, language }) => {
   calendarCalls.push(`${method} ${language}`);
-  return storeFile({ name: 'sanaksme.ics', mediaType: 'text/calendar', bytes: `METHOD:${method}\nSEQUENCE:${meeting.sequence}\nLANG:${language}` });
+  const organizer = meeting.organizer ? `\nORGANIZER:${meeting.organizer.name}` : '';
+  return storeFile({ name: 'sanaksme.ics', mediaType: 'text/calendar', bytes: `METHOD:${method}\nSEQUENCE:${meeting.sequence}\nLANG:${language}${organizer}` });
 };
 const tick = (now: DateTime, outbox = testbed.outbox) => reconcileReminders({ now, outbox, calendarFile });
 
@@ -145,7 +146,7 @@ describe('meeting invitations', () => {
     ]);
     expect(anna?.attachments).toHaveLength(1);
     expect(anna?.attachments[0]).toMatchObject({ name: 'sanaksme.ics', mediaType: 'text/calendar' });
-    expect(await calendarText(anna?.attachments[0]?.source.fileId)).toContain('METHOD:REQUEST');
+    expect(await calendarText(anna?.attachments[0]?.source.fileId)).toBe('METHOD:REQUEST\nSEQUENCE:0\nLANG:lv\nORGANIZER:Ilze Liepa');
 
     // New York is on summer time from 8 March, Riga only from 29 March: 7 hours apart that day.
     const john = await delivery(`^meeting-invite:${w.meetingId}:${String(w.john)}:telegram$`);
@@ -186,6 +187,16 @@ describe('meeting invitations', () => {
     expect((await tick(riga('2026-03-03T10:05'))).meetings.created).toBe(0);
     expect(await keys(w, 'meeting-invite')).toHaveLength(4);
 
+    // Līga joins the audience well after the edit: her invitation already shows the new time, so
+    // she gets no change notice for it (her invitation is backdated against the edit instead of
+    // waiting ten minutes), but she does for the next change.
+    const liga = await ContactModel.create({ name: 'Līga Ozola', email: `liga${counter}@example.lv`, language: 'lv', roles: ['forum_member'] });
+    await ChannelIdentityModel.create({ contact: liga._id, channel: 'telegram', externalId: `l${counter}`, address: `tg-liga-${counter}` });
+    expect((await tick(riga('2026-03-03T11:00'))).meetings.created).toBe(1);
+    const invited = await delivery(`^meeting-invite:${w.meetingId}:${String(liga._id)}:telegram$`);
+    await MeetingModel.collection.updateOne({ _id: new Types.ObjectId(w.meetingId) }, { $set: { updatedAt: new Date(invited!.createdAt.getTime() - 11 * 60_000) } });
+    expect((await tick(riga('2026-03-03T11:01'))).meetings.created).toBe(0);
+
     const anna = await delivery(`^meeting-change:${w.meetingId}:1:${String(w.anna)}:slack$`);
     expect(anna).toMatchObject({ purpose: 'meeting.change', priority: 'notice' });
     expect(anna?.text).toContain('Izmaiņas: Uzraudzības padomes sēde „Rīcības plāna progress”\nMainīts: laiks.');
@@ -199,7 +210,7 @@ describe('meeting invitations', () => {
 
     // A second change (place and link) is a second notice each, under sequence 2.
     await MeetingModel.updateOne({ _id: w.meetingId }, { $set: { place: 'Brīvības bulvāris 36', onlineUrl: 'https://meet.example.lv/jauna', sequence: 2, lastChange: ['link', 'place'] } });
-    expect((await tick(riga('2026-03-04T10:00'))).meetings.created).toBe(4);
+    expect((await tick(riga('2026-03-04T10:00'))).meetings.created).toBe(5);
     const second = await delivery(`^meeting-change:${w.meetingId}:2:${String(w.anna)}:telegram$`);
     expect(second?.text).toContain('Mainīts: vieta, tiešsaistes saite.');
     expect(second?.links).toEqual([{ label: 'Pievienoties tiešsaistē', url: 'https://meet.example.lv/jauna' }]);
@@ -264,20 +275,23 @@ describe('meeting reminders', () => {
     const w = await world('2026-10-26T09:00', '2026-10-26T11:00', '2026-10-21T17:00');
     await tick(riga('2026-10-01T10:00'));
     await answer(w, w.anna, 'deputy');
-    await answer(w, w.john, 'not_attending');
+    await answer(w, w.john, 'online');
     const start = DateTime.fromISO('2026-10-26T07:00:00Z');
     expect(riga('2026-10-26T09:00').toMillis()).toBe(start.toMillis());
     const dayBefore = DateTime.fromISO('2026-10-25T07:00:00Z');
     expect((await tick(dayBefore.minus({ minutes: 1 }))).meetings.created).toBe(0);
-    expect((await tick(dayBefore)).meetings.created).toBe(2);
-    expect(await keys(w, 'meeting-reminder')).toEqual([`day-before ${start.toMillis()} anna slack`, `day-before ${start.toMillis()} anna telegram`]);
+    expect((await tick(dayBefore)).meetings.created).toBe(3);
+    expect(await keys(w, 'meeting-reminder')).toEqual(['anna slack', 'anna telegram', 'john telegram'].map((p) => `day-before ${start.toMillis()} ${p}`));
+    const john = await delivery(`^meeting-reminder:${w.meetingId}:day-before:\\d+:${String(w.john)}:telegram$`);
+    expect(john?.text).toContain('starts on 26 Oct 2026, 03:00 (time zone: America/New_York)');
 
-    // Pēteris says yes after the day-before moment, and the scheduler is down until 20 minutes
-    // before the start: he gets the hour-before reminder only, not the missed one as well.
+    // John cancels; Pēteris says yes after the day-before moment, and the scheduler is down until
+    // 20 minutes before the start: he gets the hour-before reminder only, not the missed one too.
+    await RsvpModel.updateOne({ _id: rsvpId(w.meetingId, String(w.john)) }, { $set: { answer: 'not_attending' } });
     await answer(w, w.waitlisted, 'on_site');
     expect((await tick(start.minus({ minutes: 20 }))).meetings.created).toBe(3);
     expect((await keys(w, 'meeting-reminder')).filter((k) => k.includes('peteris'))).toEqual([`hour-before ${start.toMillis()} peteris telegram`]);
-    expect((await keys(w, 'meeting-reminder')).filter((k) => k.includes('john'))).toEqual([]);
+    expect((await keys(w, 'meeting-reminder')).filter((k) => k.includes('john'))).toEqual([`day-before ${start.toMillis()} john telegram`]);
   });
 
   it('reminds those who have not answered 3 working days before the deadline and on its morning, in their office hours', async () => {

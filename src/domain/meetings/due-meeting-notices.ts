@@ -34,10 +34,14 @@ import {
  */
 
 export type CalendarMethod = 'REQUEST' | 'CANCEL';
-/** calendar.ts's meetingCalendarFile: the .ics as a stored attachment. */
-export type CalendarFile = (meeting: MeetingRecord, options: { method: CalendarMethod; language: Language }) => Promise<Attachment>;
 
 export type MeetingRecord = Meeting & { _id: Types.ObjectId };
+
+/** The meeting as the calendar file takes it: the organizer by name and e-mail, not by id. */
+export type CalendarInput = Omit<MeetingRecord, 'organizer'> & { organizer?: { name: string; email: string } };
+
+/** calendar.ts's meetingCalendarFile: the .ics as a stored attachment. */
+export type CalendarFile = (meeting: CalendarInput, options: { method: CalendarMethod; language: Language }) => Promise<Attachment>;
 
 /** Reminder steps (the `step` of meetingReminderKey); each kind sends only its latest due step. */
 export type MeetingReminderStep = 'rsvp-3wd' | 'rsvp-deadline' | 'day-before' | 'hour-before';
@@ -126,11 +130,14 @@ export async function dueMeetingNotices(now: DateTime, calendarFile: CalendarFil
     invitedBy.set(meetingId, [...(invitedBy.get(meetingId) ?? []), { contactId, channel: d.channel, address: d.address, invitedAt }]);
   }
   const answerOf = new Map(rsvps.map((r) => [`${String(r.meeting)}:${String(r.contact)}`, r]));
-  const invitedIds = [...new Set([...invitedBy.values()].flat().map((i) => i.contactId))];
-  const contacts = invitedIds.length
-    ? await ContactModel.find({ _id: { $in: invitedIds.map((id) => new Types.ObjectId(id)) }, active: true }, { language: 1, timeZone: 1 }).lean()
+  // The invited people (their language and zone) and the organizers (for the .ics) in one read.
+  const organizerIds = meetings.flatMap((m) => (m.organizer ? [String(m.organizer)] : []));
+  const contactIds = [...new Set([...[...invitedBy.values()].flat().map((i) => i.contactId), ...organizerIds])];
+  const contacts = contactIds.length
+    ? await ContactModel.find({ _id: { $in: contactIds.map((id) => new Types.ObjectId(id)) } }, { name: 1, email: 1, language: 1, timeZone: 1, active: 1 }).lean()
     : [];
-  const readerOf = new Map(contacts.map((c) => [String(c._id), { language: c.language, timeZone: c.timeZone }]));
+  const readerOf = new Map(contacts.filter((c) => c.active).map((c) => [String(c._id), { language: c.language, timeZone: c.timeZone }]));
+  const contactOf = new Map(contacts.map((c) => [String(c._id), c]));
 
   // One calendar file per meeting, method and language this tick, shared by everyone it goes to.
   const calendars = new Map<string, Promise<Attachment>>();
@@ -138,7 +145,9 @@ export async function dueMeetingNotices(now: DateTime, calendarFile: CalendarFil
     const id = `${String(meeting._id)}:${method}:${language}`;
     let file = calendars.get(id);
     if (!file) {
-      file = calendarFile(meeting, { method, language });
+      const organizer = meeting.organizer ? contactOf.get(String(meeting.organizer)) : undefined;
+      const input: CalendarInput = { ...meeting, organizer: organizer ? { name: organizer.name, email: organizer.email } : undefined };
+      file = calendarFile(input, { method, language });
       calendars.set(id, file);
     }
     return file;
