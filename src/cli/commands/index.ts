@@ -3,7 +3,8 @@ import { exportPlanCommand } from './export-plan.js';
 import { importContactsCommand } from './import-contacts.js';
 import { importPlanCommand } from './import-plan.js';
 import { inviteCommand } from './invite.js';
+import { meetingCommand } from './meeting.js';
 import { roundCommand } from './round.js';
 
 /** Every admin command, in the order `help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [importPlanCommand, importContactsCommand, exportPlanCommand, roundCommand, inviteCommand];
+export const COMMANDS: readonly CliCommand[] = [importPlanCommand, importContactsCommand, exportPlanCommand, roundCommand, inviteCommand, meetingCommand];

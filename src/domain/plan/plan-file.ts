@@ -65,10 +65,10 @@ export type PlanFileMeasure = PlanFile['measures'][number];
 
 export type ParsePlanResult = { ok: true; plan: PlanFile } | { ok: false; problems: ImportProblem[] };
 
-type Path = readonly (string | number)[];
+export type Path = readonly (string | number)[];
 
 /** `measures[3].title.en` */
-function fieldName(path: Path): string {
+export function fieldName(path: Path): string {
   return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '') || '(file)';
 }
 
@@ -85,7 +85,7 @@ export function statusAsOfDate(plan: PlanFile['plan']): Date | undefined {
   return plan.statusAsOf ? DateTime.fromISO(plan.statusAsOf, { zone: plan.timeZone }).startOf('day').toJSDate() : undefined;
 }
 
-function lineOf(doc: Document, counter: LineCounter, path: Path): number | undefined {
+export function lineOf(doc: Document, counter: LineCounter, path: Path): number | undefined {
   // A missing field has no node of its own: point at the nearest enclosing one instead.
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
@@ -102,7 +102,7 @@ const EXPECTED: Record<string, string> = {
   object: 'a mapping of field: value',
 };
 
-function issueMessage(issue: z.core.$ZodIssue): string {
+export function issueMessage(issue: z.core.$ZodIssue): string {
   const input = (issue as { input?: unknown }).input;
   if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && input === undefined) return 'is required';
   if (issue.code === 'invalid_type') return `must be ${EXPECTED[issue.expected] ?? issue.expected}, got ${showValue(input)}`;

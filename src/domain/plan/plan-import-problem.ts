@@ -39,6 +39,21 @@ const LATVIAN_FIELD_NAMES: Record<string, string> = {
   roles: 'lomas',
   language: 'valoda',
   header: 'galvene',
+  // The meeting file (domain/meetings/meeting-file.ts).
+  start: 'sākums',
+  end: 'beigas',
+  place: 'norises vieta',
+  onlineUrl: 'saite uz tiešsaisti',
+  registrationDeadline: 'pieteikšanās termiņš',
+  capacity: 'vietu skaits',
+  agenda: 'darba kārtība',
+  presenter: 'ziņotājs',
+  materials: 'materiāli',
+  label: 'apraksts',
+  url: 'saite',
+  audience: 'uzaicinātie',
+  people: 'personas',
+  organizer: 'organizators',
 };
 
 /** The Latvian name of a field path's last named part, when there is one. */
