@@ -187,6 +187,12 @@ export const en: Catalogue = {
   'slack.home.last_note': 'Last note: {note}',
   'slack.answered.mark': '✓ {label}',
 
+  // Meetings: the calendar file's description (meetings/calendar.ts).
+  'meeting_calendar.agenda': 'Agenda:',
+  'meeting_calendar.agenda_item': '{number}. {title}',
+  'meeting_calendar.agenda_item_presenter': '{number}. {title} (presenter: {presenter})',
+  'meeting_calendar.online': 'Online: {url}',
+
   'language.choose': 'Izvēlieties valodu / Choose a language',
   'language.switched': 'Language switched to English.',
   'language.name.lv': 'Latviešu',

@@ -200,6 +200,12 @@ export const lv = {
   'slack.home.last_note': 'Pēdējais apraksts: {note}',
   'slack.answered.mark': '✓ {label}',
 
+  // Meetings: the calendar file's description (meetings/calendar.ts).
+  'meeting_calendar.agenda': 'Darba kārtība:',
+  'meeting_calendar.agenda_item': '{number}. {title}',
+  'meeting_calendar.agenda_item_presenter': '{number}. {title} (ziņo: {presenter})',
+  'meeting_calendar.online': 'Tiešsaistē: {url}',
+
   'language.choose': 'Izvēlieties valodu / Choose a language',
   'language.switched': 'Valoda nomainīta: latviešu.',
   'language.name.lv': 'Latviešu',
