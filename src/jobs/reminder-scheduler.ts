@@ -6,6 +6,8 @@ import { dueReminderMessages } from '../domain/reminders/due-reminders.js';
 import { uniqueByKey, type OutboundMessage } from '../domain/outbound-message.js';
 import { declineMeasure } from '../domain/reminders/reminder-answers.js';
 import { dueMeetingNotices, type CalendarFile } from '../domain/meetings/due-meeting-notices.js';
+import { meetingCalendarFile } from '../domain/meetings/calendar.js';
+import { sendPendingMinutes } from '../domain/meetings/minutes.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
 
 /**
@@ -43,12 +45,13 @@ export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; 
     args.log?.warn({ round: p.roundId, measure: p.measureId, contact: p.contactId, error: p.error }, 'reminder skipped: bad data');
   }
   const reminders = await produce(args.outbox, messages);
-  // TEMPORARY until calendar.ts lands: without a calendar maker no meeting notice is produced.
-  const notices = args.calendarFile ? await dueMeetingNotices(args.now, args.calendarFile) : { messages: [], problems: [] };
+  const notices = await dueMeetingNotices(args.now, args.calendarFile ?? meetingCalendarFile);
   for (const p of notices.problems) {
     args.log?.warn({ meeting: p.meetingId, contact: p.contactId, error: p.error }, 'meeting notice skipped');
   }
   const meetings = { ...(await produce(args.outbox, notices.messages)), problems: notices.problems.length };
+  // Minutes recorded since the last tick (the CLI has no outbox) go out once, per person and channel.
+  await sendPendingMinutes({ now: args.now.toJSDate(), produce: (m) => produce(args.outbox, m) });
   return {
     due: reminders.due + meetings.due,
     created: reminders.created + meetings.created,
@@ -74,7 +77,7 @@ export interface ReminderSchedulerOptions {
   now?: () => DateTime;
   everyMs?: number;
   log?: Logger;
-  /** Makes the meetings' .ics attachments (calendar.ts); the tests pass their own. */
+  /** Makes the meetings' .ics attachments; calendar.ts's unless a test passes its own. */
   calendarFile?: CalendarFile;
 }
 

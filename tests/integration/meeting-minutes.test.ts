@@ -5,6 +5,8 @@ import { produceMinutes, recordMinutes, MAX_DECISION_CHARS, type RecordMinutesIn
 import { myMeetings } from '../../src/domain/meetings/my-meetings.js';
 import { readAttachment } from '../../src/domain/chat/files.js';
 import { produceDeliveries } from '../../src/jobs/outbox.js';
+import { reconcileReminders } from '../../src/jobs/reminder-scheduler.js';
+import { DateTime } from 'luxon';
 import { useTestDatabase } from '../support/mongo.js';
 import { useOutboxTestbed } from '../support/outbox.js';
 
@@ -179,6 +181,17 @@ describe('produceMinutes', () => {
     expect(sent[0]?.text).not.toContain('Council');
     expect(sent[0]?.links).toEqual([]);
     expect(sent[0]?.attachments).toEqual([{ name: 'forums.pdf', mediaType: 'application/pdf', source: { kind: 'stored', fileId: expect.any(String) } }]);
+  });
+
+  it('are sent by the scheduler tick after the CLI records them, once, however many ticks', async () => {
+    const m = await meeting('padome-tick', { audience: { contacts: [ids.juris, ids.marta] } });
+    expect((await recordMinutes(input('padome-tick'))).ok).toBe(true);
+    const now = DateTime.fromJSDate(AFTER);
+    await reconcileReminders({ now, outbox: testbed.outbox });
+    await reconcileReminders({ now: now.plus({ minutes: 1 }), outbox: testbed.outbox });
+    const deliveries = await DeliveryModel.find({ key: { $regex: `^meeting-minutes:${String(m._id)}:` } }).lean();
+    expect(deliveries.map((d) => d.address).sort()).toEqual(['D-marta', 'tg-juris']);
+    expect((await MeetingModel.findById(m._id).lean())?.minutesSentAt).toEqual(AFTER);
   });
 
   it('refuses a meeting without minutes and sends nothing', async () => {

@@ -234,3 +234,18 @@ export async function produceMinutes(input: ProduceMinutesInput): Promise<Produc
   await MeetingModel.updateOne({ _id: meeting._id }, { $set: { minutesSentAt: input.now ?? new Date() } });
   return { ok: true, messages: messages.length };
 }
+
+/**
+ * Every meeting whose minutes were recorded but not yet sent: the scheduler's tick calls this, so
+ * minutes recorded from the CLI (which has no outbox) go out within a minute, and a send that
+ * failed half-way is finished at the next tick without telling anybody twice.
+ */
+export async function sendPendingMinutes(input: { produce: ProduceMinutesInput['produce']; now: Date }): Promise<{ meetings: number; messages: number }> {
+  const pending = await MeetingModel.find({ state: 'announced', minutes: { $exists: true }, minutesSentAt: { $exists: false } }, { _id: 1 }).lean();
+  let messages = 0;
+  for (const meeting of pending) {
+    const result = await produceMinutes({ meetingId: String(meeting._id), produce: input.produce, now: input.now });
+    if (result.ok) messages += result.messages;
+  }
+  return { meetings: pending.length, messages };
+}
