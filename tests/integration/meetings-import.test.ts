@@ -132,6 +132,25 @@ describe('a meeting file with mistakes', () => {
       'audience.commitments: commitments are numbers of a plan: name it with plan (such as plan: lv-nap-5)',
     ]);
   });
+  it('takes the same fields as an object (a chat flow\'s answers), its problems without lines', async () => {
+    const result = await saveMeeting(
+      {
+        key: 'forums-chat',
+        kind: 'forum',
+        title: { lv: 'Forums' },
+        start: '2026-04-02 10:00',
+        end: '2026-04-02 09:00',
+        onlineUrl: 'javascript:alert(1)',
+        organizer: 'ilze.berzina@example.lv',
+        audience: { roles: ['forum_member'] },
+      },
+      { actor: 'test', now: NOW },
+    );
+    expect(result.ok ? [] : result.problems).toEqual([
+      { line: undefined, field: 'onlineUrl', message: "must be a web address starting with https:// or http://; got 'javascript:alert(1)'" },
+      { line: undefined, field: 'end', message: 'must be after the start (2026-04-02 10:00); got 2026-04-02 09:00' },
+    ]);
+  });
 });
 
 describe('creating, editing and cancelling', () => {
