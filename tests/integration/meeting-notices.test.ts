@@ -238,6 +238,42 @@ describe('meeting invitations', () => {
   });
 });
 
+describe('meeting notices with the real calendar file', () => {
+  it('attach the .ics of calendar.ts: one UID, SEQUENCE following the changes, METHOD:CANCEL at the end', async () => {
+    const w = await world('2026-03-30T09:00', '2026-03-30T10:30', '2026-03-25T17:00');
+    const real = (now: DateTime) => reconcileReminders({ now, outbox: testbed.outbox });
+    const ics = async (key: string) => {
+      const found = await delivery(key);
+      expect(found?.attachments[0]?.name).toMatch(/^padome-\d+\.ics$/);
+      return calendarText(found?.attachments[0]?.source.fileId);
+    };
+    const uid = `UID:meeting-${w.meetingId}@`;
+
+    expect((await real(riga('2026-03-02T10:00'))).meetings.created).toBe(4);
+    const invitation = await ics(`^meeting-invite:${w.meetingId}:${String(w.john)}:telegram$`);
+    expect(invitation).toContain('METHOD:REQUEST\r\n');
+    expect(invitation).toContain('SEQUENCE:0\r\n');
+    expect(invitation).toContain(uid);
+    expect(invitation).toContain('DTSTART;TZID=Europe/Riga:20260330T090000');
+
+    await MeetingModel.updateOne({ _id: w.meetingId }, { $set: { startsAt: riga('2026-03-31T13:00').toJSDate(), endsAt: riga('2026-03-31T14:30').toJSDate(), sequence: 1, lastChange: ['time'] } });
+    expect((await real(riga('2026-03-03T10:00'))).meetings.created).toBe(4);
+    const change = await ics(`^meeting-change:${w.meetingId}:1:${String(w.anna)}:slack$`);
+    expect(change).toContain('METHOD:REQUEST\r\n');
+    expect(change).toContain('SEQUENCE:1\r\n');
+    expect(change).toContain(uid);
+    expect(change).toContain('DTSTART;TZID=Europe/Riga:20260331T130000');
+
+    await MeetingModel.updateOne({ _id: w.meetingId }, { $set: { state: 'cancelled', cancelledAt: new Date(), sequence: 2 } });
+    expect((await real(riga('2026-03-04T10:00'))).meetings.created).toBe(4);
+    const cancel = await ics(`^meeting-cancel:${w.meetingId}:${String(w.anna)}:telegram$`);
+    expect(cancel).toContain('METHOD:CANCEL\r\n');
+    expect(cancel).toContain('SEQUENCE:2\r\n');
+    expect(cancel).toContain(uid);
+    expect((await real(riga('2026-03-04T10:01'))).meetings.created).toBe(0);
+  });
+});
+
 describe('meeting reminders', () => {
   it('reminds those coming the day before and 1 hour before, at the right instant across the spring clock change', async () => {
     // Riga moves to summer time on 29 March 2026; 09.00 on 30 March is 06.00 UTC.

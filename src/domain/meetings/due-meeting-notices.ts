@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { Types } from 'mongoose';
-import { ContactModel, DeliveryModel, MeetingModel, RsvpModel, type Channel, type Language, type Meeting } from '../../models/index.js';
+import { ContactModel, DeliveryModel, FORUM_TIME_ZONE, MeetingModel, RsvpModel, type Channel, type Language, type Meeting } from '../../models/index.js';
 import { audienceMembers } from '../audiences.js';
 import type { Attachment, Message } from '../chat/message.js';
 import { keyPrefixPattern, meetingCancelKey, meetingChangeKey, meetingInvitationKey, meetingReminderKey } from '../delivery-keys.js';
@@ -179,7 +179,7 @@ interface MeetingContext {
 async function noticesFor(ctx: MeetingContext): Promise<{ messages: OutboundMessage[]; problems: { contactId?: string; error: string }[] }> {
   const { meeting, now, invited, answerOf, readerOf, sentKeys, calendar } = ctx;
   const meetingId = String(meeting._id);
-  const meetingZone = validZone(meeting.timeZone, 'Europe/Riga');
+  const meetingZone = validZone(meeting.timeZone, FORUM_TIME_ZONE);
   const messages: OutboundMessage[] = [];
   const problems: { contactId?: string; error: string }[] = [];
   const add = (key: string, purpose: string, priority: 'notice' | 'reminder', to: { contactId: string; channel: Channel; address: string }, message: Message) => {
