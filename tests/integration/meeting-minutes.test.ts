@@ -1,4 +1,9 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Types } from 'mongoose';
 import { AuditEntryModel, ChannelIdentityModel, ContactModel, DeliveryModel, MeetingModel, RsvpModel, StoredFileModel, rsvpId } from '../../src/models/index.js';
 import { produceMinutes, recordMinutes, MAX_DECISION_CHARS, type RecordMinutesInput } from '../../src/domain/meetings/minutes.js';
@@ -7,10 +12,11 @@ import { readAttachment } from '../../src/domain/chat/files.js';
 import { produceDeliveries } from '../../src/jobs/outbox.js';
 import { reconcileReminders } from '../../src/jobs/reminder-scheduler.js';
 import { DateTime } from 'luxon';
+import { projectRoot } from '../../src/infra/local-services.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { useOutboxTestbed } from '../support/outbox.js';
 
-useTestDatabase();
+const database = useTestDatabase();
 const testbed = useOutboxTestbed();
 
 /**
@@ -225,5 +231,49 @@ describe('myMeetings', () => {
     // She answered the March meeting (by deputy) without being in its audience: it is hers too.
     expect(ilzes?.past.map((m) => m.minutes?.label)).toEqual(['Protokols Nr. 1']);
     expect(await myMeetings(String(ids.oskars), new Date('2026-04-01T10:00:00Z'))).toEqual({ language: 'lv', timeZone: 'Europe/Riga', upcoming: [], past: [] });
+  });
+});
+
+describe('meeting minutes (CLI)', () => {
+  const run = promisify(execFile);
+  const dir = mkdtempSync(join(tmpdir(), 'ogp-minutes-'));
+  const env = () => ({ ...process.env, MONGODB_URI: database.uri(), REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent' });
+  const cli = (...args: string[]) =>
+    run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', 'meeting', 'minutes', ...args], { cwd: projectRoot, env: env() }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    );
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints every problem and saves nothing, then records a file and the decisions', async () => {
+    // Long past whatever day the test runs on.
+    const m = await meeting('padome-cli', { startsAt: new Date('2020-03-27T11:00:00Z'), endsAt: new Date('2020-03-27T12:30:00Z') });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, `decisions:\n  - number: 9\n    text: Pieņemt zināšanai.\n  - number: 1\n    text: ${'x'.repeat(MAX_DECISION_CHARS + 1)}\n`);
+    const refused = await cli('--key', 'padome-cli', '--url', 'javascript:alert(1)', '--decisions', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Meeting padome-cli: 3 problems, nothing was changed.');
+    expect(refused.stderr).toContain('„javascript:alert(1)” nav derīga saite');
+    expect(refused.stderr).toContain('Darba kārtībā nav punkta 9.');
+    expect(refused.stderr).toContain(`The decision on item 1 is ${MAX_DECISION_CHARS + 1} characters long`);
+    expect((await MeetingModel.findById(m._id).lean())?.minutes).toBeUndefined();
+
+    const malformed = join(dir, 'malformed.yaml');
+    writeFileSync(malformed, 'decisions:\n  - number: first\n    txt: Pieņemt zināšanai.\n');
+    const unread = await cli('--key', 'padome-cli', '--url', 'https://www.mk.gov.lv/p.pdf', '--decisions', malformed);
+    expect(unread.code).toBe(1);
+    expect(unread.stderr).toContain('decisions.0.number');
+    expect(await cli('--key', 'padome-cli')).toMatchObject({ code: 2 });
+
+    const good = join(dir, 'decisions.yaml');
+    writeFileSync(good, 'decisions:\n  - number: 2\n    text: Atbalstīt grafiku.\n');
+    const pdf = join(dir, 'protokols-cli.pdf');
+    writeFileSync(pdf, '%PDF-1.4 protokols');
+    const recorded = await cli('--key', 'padome-cli', '--file', pdf, '--label', 'Protokols Nr. 3', '--decisions', good);
+    expect(recorded).toMatchObject({ code: 0 });
+    expect(recorded.stdout).toContain('Recorded the minutes of padome-cli (Protokols Nr. 3) and 1 decision;');
+    const stored = await MeetingModel.findById(m._id).lean();
+    expect(stored?.minutes).toMatchObject({ label: 'Protokols Nr. 3', fileName: 'protokols-cli.pdf', mediaType: 'application/pdf' });
+    expect(stored?.agenda.map((a) => a.decision)).toEqual(['', 'Atbalstīt grafiku.']);
   });
 });

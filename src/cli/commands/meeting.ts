@@ -5,6 +5,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand 
 import { withDatabase } from '../database.js';
 import { readTextFile } from '../files.js';
 import { printProblems } from '../problems.js';
+import { MEETING_MINUTES_USAGE, runMeetingMinutes } from './meeting-minutes.js';
 
 const ACTIONS = ['import', 'cancel', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -13,6 +14,7 @@ const USAGE = [
   'npm run cli -- meeting import <file.yaml>',
   '       npm run cli -- meeting cancel --key <meeting>',
   '       npm run cli -- meeting list',
+  `       ${MEETING_MINUTES_USAGE}`,
   '  import creates the meeting of the file, or edits the meeting with the same key; a changed time,',
   '  place or link counts as a change people are told about. See config/meetings/ for an example.',
 ].join('\n');
@@ -67,6 +69,8 @@ export const meetingCommand: CliCommand = {
   summary: 'import a meeting file (create or edit a meeting), cancel a meeting, list upcoming meetings',
   usage: USAGE,
   async run(args) {
+    // `minutes` takes options of its own (meeting-minutes.ts), so it is dispatched before parsing.
+    if (args[0] === 'minutes') return runMeetingMinutes(this, args.slice(1));
     const parsed = parseCommandArgs(this, args, { key: { type: 'string' } }, true);
     if ('exit' in parsed) return parsed.exit;
     const [action, ...rest] = parsed.positionals;
