@@ -2,6 +2,7 @@ import { ChatRegistry } from './chat/registry.js';
 import { registerChatBasics } from './chat/basics.js';
 import { registerStatusFeature } from './status/status-feature.js';
 import { registerReminderFeature } from './reminders/reminder-feature.js';
+import { registerMeetingFeature } from './meetings/meeting-feature.js';
 import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
 
 /**
@@ -13,6 +14,7 @@ export function createChatRegistry(): ChatRegistry {
   registerStatusFeature(registry);
   registerChatBasics(registry);
   registerReminderFeature(registry);
+  registerMeetingFeature(registry);
   registerCoordinatorFeature(registry);
   return registry;
 }

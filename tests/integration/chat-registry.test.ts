@@ -24,8 +24,8 @@ async function link(email: string, externalId: string) {
   expect(linked.outcome).toBe('ok');
 }
 
-const COORDINATOR_ONLY = ['overview', 'round', 'export'];
-const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop'];
+const COORDINATOR_ONLY = ['attendees', 'overview', 'round', 'export'];
+const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop', 'meetings'];
 
 beforeAll(async () => {
   await loadShippedPlan();
