@@ -4,7 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { ContactModel, MeetingModel, RsvpModel, rsvpId } from '../../src/models/index.js';
 import { handleInbound, type InboundContext } from '../../src/domain/chat/router.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
-import { readAttachment } from '../../src/domain/chat/files.js';
+import { readAttachment, storeFile } from '../../src/domain/chat/files.js';
 import { answerMeeting } from '../../src/domain/meetings/rsvp.js';
 import { attendeeSummary, attendeesCsv } from '../../src/domain/meetings/attendees.js';
 import { encodeMeetingAction } from '../../src/domain/meetings/rsvp-actions.js';
@@ -163,6 +163,15 @@ describe('capacity and the waiting list', () => {
   });
 });
 
+describe('two answers for the last place at once', () => {
+  it('gives the place to one and puts the other on the waiting list', async () => {
+    const last = await meeting('viena-vieta', { capacity: 1 });
+    const results = await Promise.all([answer(last, 'arturs', 'on_site'), answer(last, 'janis', 'online')]);
+    expect(results.map((r) => r.ok && r.waitlisted).sort()).toEqual([false, true]);
+    expect(await RsvpModel.countDocuments({ meeting: last, waitlisted: false })).toBe(1);
+  });
+});
+
 describe('in the chat', () => {
   it('asks a deputy’s name and institution only, refuses bad input, and stores just those two', async () => {
     const start = await send('804', { type: 'choice', id: encodeMeetingAction({ kind: 'answer', answer: 'deputy', meetingId: open }) });
@@ -207,6 +216,17 @@ describe('in the chat', () => {
     expect(previous?.text).toContain('1. Progress 2025. gadā\nPadomes lēmums: Pieņemt zināšanai.');
     expect(previous?.links).toEqual([{ label: 'Protokols: Padomes sēde padome-2026-02', url: 'https://www.mk.gov.lv/protokols-1' }]);
     expect(past).not.toBe('');
+  });
+
+  it('/meetings sends minutes kept as a file with the message', async () => {
+    const file = await storeFile({ name: 'protokols-3.pdf', mediaType: 'application/pdf', bytes: '%PDF-1.4' });
+    await meeting('padome-2026-01', {
+      startsAt: riga('2026-01-20T13:00'),
+      endsAt: riga('2026-01-20T14:30'),
+      minutes: { label: 'Protokols Nr. 3', fileId: file.source.fileId, fileName: 'protokols-3.pdf', mediaType: 'application/pdf' },
+    });
+    const result = await send('803', { type: 'command', name: 'meetings', args: '' });
+    expect(result.replies[1]?.attachments).toEqual([file]);
   });
 
   it('/attendees gives a coordinator the counts and the CSV', async () => {
