@@ -71,6 +71,16 @@ describe('Slack App Home: meetings', () => {
     expect(change?.value).toBe(encodeMeetingAction({ kind: 'change', meetingId: upcomingId }));
     expect(buttons.find((b) => b.text.text === 'Minutes')).toMatchObject({ url: 'https://www.mk.gov.lv/protokols-1.pdf' });
     expect(home.view.blocks.length).toBeLessThanOrEqual(100);
+
+    // The change button asks the question again in the DM, with the answer buttons.
+    const dm = h.fake.dmOf(KRISTAPS.id);
+    const before = h.fake.messagesIn(dm).length;
+    expect((await h.requests.pressInHome(KRISTAPS.id, home, 'Change answer')).status).toBe(200);
+    const question = await h.fake.nextMessage(dm, before);
+    expect(question.text).toContain('Supervisory council meeting');
+    expect(question.text).toContain('attending online');
+    const answers = buttonsOf(question.blocks).map((b) => b.element.value);
+    expect(answers).toContain(encodeMeetingAction({ kind: 'answer', answer: 'on_site', meetingId: upcomingId }));
   });
 
   it('shows no meetings to someone outside their audience', async () => {
