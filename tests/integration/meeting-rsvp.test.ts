@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { parse } from 'csv-parse/sync';
-import { ContactModel, MeetingModel, RsvpModel, rsvpId } from '../../src/models/index.js';
+import { ContactModel, DeliveryModel, MeetingModel, RsvpModel, rsvpId } from '../../src/models/index.js';
 import { handleInbound, type InboundContext } from '../../src/domain/chat/router.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { readAttachment, storeFile } from '../../src/domain/chat/files.js';
 import { answerMeeting } from '../../src/domain/meetings/rsvp.js';
 import { attendeeSummary, attendeesCsv } from '../../src/domain/meetings/attendees.js';
 import { encodeMeetingAction } from '../../src/domain/meetings/rsvp-actions.js';
-import { meetingWaitlistKey } from '../../src/domain/delivery-keys.js';
+import { meetingInvitationKey, meetingWaitlistKey } from '../../src/domain/delivery-keys.js';
 import type { OutboundMessage } from '../../src/domain/outbound-message.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
@@ -114,6 +114,19 @@ describe('answering an invitation', () => {
     const cancelled = await meeting('atcelta', { state: 'cancelled' });
     expect(await answer(cancelled, 'arturs', 'on_site')).toMatchObject({ ok: false, reason: 'cancelled' });
     expect(await answer(open, 'arturs', 'on_site', riga('2026-03-27T13:05'))).toMatchObject({ ok: false, reason: 'past' });
+  });
+
+  it('takes the answer of someone invited before the audience changed', async () => {
+    await DeliveryModel.create({
+      key: meetingInvitationKey({ meetingId: open, contactId: ids.marta ?? '', channel: 'telegram' }),
+      purpose: 'meeting.invitation',
+      contact: ids.marta,
+      channel: 'telegram',
+      address: '805',
+      text: 'Ielūgums',
+    });
+    expect(await answer(open, 'marta', 'not_attending')).toMatchObject({ ok: true, answer: 'not_attending' });
+    expect(await answer(council, 'marta', 'not_attending')).toMatchObject({ ok: false, reason: 'not_invited' });
   });
 
   it('names every problem of a deputy and saves nothing', async () => {

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import {
   ContactModel,
   DeliveryModel,
+  IDENTITY_CHANNELS,
   MeetingModel,
   RsvpModel,
   rsvpId,
@@ -14,7 +15,7 @@ import { formatDateTime, t } from '../../i18n/index.js';
 import { audienceMembers } from '../audiences.js';
 import { KeyedLock } from '../chat/keyed-lock.js';
 import { choice } from '../chat/message.js';
-import { keyPrefixPattern, meetingWaitlistKey } from '../delivery-keys.js';
+import { meetingInvitationKey, meetingWaitlistKey } from '../delivery-keys.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import { meetingAudience } from './meeting-audience.js';
 import { encodeMeetingAction } from './rsvp-actions.js';
@@ -106,8 +107,8 @@ export async function isInvited(meeting: MeetingRow, contactId: string): Promise
   if (await RsvpModel.exists({ _id: rsvpId(meetingId, contactId) })) return true;
   const members = await audienceMembers(await meetingAudience(meeting));
   if (members.some((m) => m.contactId === contactId)) return true;
-  const invitation = keyPrefixPattern(`meeting-invite:${meetingId}:${contactId}:`);
-  return (await DeliveryModel.exists({ key: { $regex: invitation } })) !== null;
+  const invitations = IDENTITY_CHANNELS.map((channel) => meetingInvitationKey({ meetingId, contactId, channel }));
+  return (await DeliveryModel.exists({ key: { $in: invitations } })) !== null;
 }
 
 /** Why the meeting takes no answer from this person now, as the person should read it; null if it does. */
