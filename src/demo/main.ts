@@ -11,7 +11,8 @@ import { nextWorkingDay, isWorkingDay } from '../domain/reminders/working-days.j
 import { startOutboxWorkers } from '../jobs/outbox-worker.js';
 import { reconcileReminders } from '../jobs/reminder-scheduler.js';
 import { DeliveryModel } from '../models/index.js';
-import { COORDINATOR_ADDRESS, seedDemo } from './seed.js';
+import { COORDINATOR_ADDRESS, isMeetingDemo, linkCoordinatorConsole, seedDemo } from './seed.js';
+import { seedDemoMeeting } from './meeting-seed.js';
 import { createConsoleChannel } from './console-channel.js';
 import { TerminalChat, parseTerminalInput } from './terminal.js';
 
@@ -64,8 +65,11 @@ async function main(): Promise<void> {
   const { contact, roundTitle } = await seedDemo(values.as ?? '', now, config.timeZone);
   write(`\nPlāns ielādēts: 5. rīcības plāns, 6 apņemšanās, 26 pasākumi. Atvērta kārta: ${roundTitle}.\n`);
   write(`Jūs esat ${contact.name} (${contact.institution}). Atbildiet ar pogas numuru, tekstu vai komandu:\n`);
-  const coordinator = contact.roles.includes('coordinator') ? ' · koordinatoriem: /overview /round /export' : '';
-  write(`/status /mine /lang /help /cancel /quit${coordinator}\n`);
+  const meetingDemo = isMeetingDemo(contact);
+  const coordinator = contact.roles.includes('coordinator')
+    ? ` · koordinatoriem: /overview /round /export${meetingDemo ? ' /attendees' : ''}`
+    : '';
+  write(`/status /mine ${meetingDemo ? '/meetings ' : ''}/lang /help /cancel /quit${coordinator}\n`);
 
   const clock = reminderClock(now);
   if (clock.toMillis() !== now.setZone('Europe/Riga').toMillis()) {
@@ -73,6 +77,15 @@ async function main(): Promise<void> {
   }
   await reconcileReminders({ now: clock, outbox: runtime.outbox });
   await waitForDeliveries();
+  if (meetingDemo) {
+    // Seeded after the reminders went out, so the invitation is the last message and its buttons are the numbers'.
+    const meeting = await seedDemoMeeting(now, config.timeZone, contact.email);
+    const start = DateTime.fromJSDate(meeting.startsAt, { zone: meeting.timeZone });
+    write(`\nIeplānota padomes sēde ${start.toFormat('dd.MM.yyyy HH.mm')} (${meeting.key}); uzaicinājumu sūta plānotājs.\n`);
+    await reconcileReminders({ now: clock, outbox: runtime.outbox });
+    await waitForDeliveries();
+    await linkCoordinatorConsole(contact);
+  }
 
   const ctx = { channel: 'console' as const, externalId: `demo:${contact.email}`, address: 'terminal', commandPrefix: '/' };
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });

@@ -36,8 +36,9 @@ export async function seedDemo(
     throw new Error(`No demo contact '${email}'. Try one of: ${known.map((c) => c.email).join(', ')}`);
   }
   await linkConsole(contact, DEMO_ADDRESS);
-  const coordinator = await ContactModel.findOne({ roles: 'coordinator', _id: { $ne: contact._id } });
-  if (coordinator) await linkConsole(coordinator, COORDINATOR_ADDRESS);
+  // In the meeting demo the coordinator's console is linked after the invitations went out (main.ts),
+  // or the coordinator's own invitation would fill the person's terminal.
+  if (!isMeetingDemo(contact)) await linkCoordinatorConsole(contact);
 
   const open = await ReportingRoundModel.findOne({ state: 'open' }).lean();
   if (open) return { contact, roundTitle: open.title.lv };
@@ -53,6 +54,19 @@ export async function seedDemo(
   });
   if (!round.ok) throw new Error(round.error.message.en);
   return { contact, roundTitle: round.round.title.lv };
+}
+
+/**
+ * A contact person plays the status demo, as always; anyone else (a forum member, partner or
+ * coordinator without measures to report on) plays the meeting demo: the council meeting's
+ * invitation, RSVP, /meetings and, for a coordinator, /attendees.
+ */
+export const isMeetingDemo = (contact: Pick<ContactDoc, 'roles'>): boolean => !contact.roles.includes('contact_person');
+
+/** The coordinator's console, beside the person's: another coordinator than the one playing. */
+export async function linkCoordinatorConsole(playing: ContactDoc): Promise<void> {
+  const coordinator = await ContactModel.findOne({ roles: 'coordinator', _id: { $ne: playing._id } });
+  if (coordinator) await linkConsole(coordinator, COORDINATOR_ADDRESS);
 }
 
 async function linkConsole(contact: ContactDoc, address: string): Promise<void> {
