@@ -3,6 +3,7 @@ import { registerChatBasics } from './chat/basics.js';
 import { registerStatusFeature } from './status/status-feature.js';
 import { registerReminderFeature } from './reminders/reminder-feature.js';
 import { registerMeetingFeature } from './meetings/meeting-feature.js';
+import { registerAuthoringFeature } from './meetings/authoring-feature.js';
 import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
 
 /**
@@ -15,6 +16,7 @@ export function createChatRegistry(): ChatRegistry {
   registerChatBasics(registry);
   registerReminderFeature(registry);
   registerMeetingFeature(registry);
+  registerAuthoringFeature(registry);
   registerCoordinatorFeature(registry);
   return registry;
 }

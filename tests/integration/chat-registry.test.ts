@@ -24,7 +24,7 @@ async function link(email: string, externalId: string) {
   expect(linked.outcome).toBe('ok');
 }
 
-const COORDINATOR_ONLY = ['attendees', 'overview', 'round', 'export'];
+const COORDINATOR_ONLY = ['attendees', 'meeting', 'overview', 'round', 'export'];
 const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop', 'meetings'];
 
 beforeAll(async () => {

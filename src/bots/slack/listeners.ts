@@ -5,6 +5,7 @@ import { myMeasures } from '../../domain/status/my-measures.js';
 import { myMeetings } from '../../domain/meetings/my-meetings.js';
 import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } from './context.js';
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
+import { formView } from './form-view.js';
 import { homeView } from './home.js';
 import { dmChannel, findPerson, knownOrLinked } from './identity.js';
 import { ANSWER_IN_DM } from './texts.js';
@@ -47,7 +48,9 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
       // The trigger id is unique per invocation: a replayed or retried command is handled once.
       const ctx = inboundContext(deps, user, address, inboundKeys.slackCommand(command.trigger_id));
       const result = await handleInbound(ctx, parseSlashCommand(command.text), inboundDeps(deps));
-      await postReplies(client, address, result.replies);
+      // A reply that offers a form opens it as a modal, as a button press does (actions.ts).
+      const form = result.replies.find((reply) => reply.form)?.form;
+      await Promise.all([form ? client.views.open({ trigger_id: command.trigger_id, view: formView(form) }) : undefined, postReplies(client, address, result.replies)]);
     });
     await ackOnce();
   });
