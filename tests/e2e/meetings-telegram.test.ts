@@ -35,7 +35,7 @@ const KEY = 'padome-2026-05-tg';
 const ANNA = { name: 'Anna Ozola', email: 'anna.ozola@example.lv', chat: 7501 };
 const JURIS = { name: 'Juris Kalns', email: 'juris.kalns@example.lv', chat: 7502 };
 
-let clock = ANNOUNCED;
+let clock: DateTime = ANNOUNCED;
 let fake: FakeTelegram;
 let redis: Redis;
 let outbox: Outbox;
@@ -185,6 +185,11 @@ describe('a meeting on Telegram', () => {
     const confirmation = await anna.nextOne();
     expect(confirmation.text).toBe('Paldies! Jūsu atbilde par „Uzraudzības padomes sēde”: piedalīšos klātienē.\nAtbildi var mainīt līdz 11.05.2026., plkst. 17.00.');
     expect(await RsvpModel.findById(rsvpId(meetingId, annaId)).lean()).toMatchObject({ answer: 'on_site', waitlisted: false });
+    expect(labels(confirmation)).toEqual(['Mainīt atbildi']);
+    // The pressed invitation loses its keyboard (the join button too), but its text keeps the link.
+    const pressed = await fake.waitFor(() => anna.botMessages().find((m) => m.message_id === invitation.message_id && m.edit_date));
+    expect(pressed.reply_markup).toBeUndefined();
+    expect(pressed.text).toContain(`Tiešsaistē: ${ONLINE_URL}`);
 
     const sends = () => fake.callsTo('sendMessage').length + fake.callsTo('sendDocument').length;
     const before = sends();
