@@ -144,6 +144,15 @@ describe('meeting authoring from a chat', () => {
     expect(meeting.onlineUrl).toBe('https://meet.example.lv/forums');
     expect([...meeting.audience.roles].sort()).toEqual(['contact_person', 'coordinator', 'forum_member', 'partner']);
     expect(meeting.registrationDeadline ?? undefined).toBeUndefined();
+
+    // The same form edits it when it names the meeting: a new title is no change people must act on.
+    const edited = await handleInbound(
+      ILZE_SLACK,
+      form({ kind: 'forum', title: 'Forums: plāna gaita', start: '2026-04-15 14:00', end: '2026-04-15 16:30', url: 'https://meet.example.lv/forums', audience: 'everyone', agenda: 'Plāna gaita' }, 'forum-2026-04-15'),
+    );
+    expect(text(edited)).toBe(t('lv', 'meeting_authoring.saved_edit', { title: 'Forums: plāna gaita', key: 'forum-2026-04-15' }));
+    expect(await MeetingModel.findOne({ key: 'forum-2026-04-15' }).lean().orFail()).toMatchObject({ title: { lv: 'Forums: plāna gaita' }, sequence: 0 });
+    expect(await MeetingModel.countDocuments()).toBe(2);
   });
 
   it('edits the place of a stored meeting from its review (sequence +1)', async () => {

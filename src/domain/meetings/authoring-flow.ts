@@ -237,7 +237,11 @@ function onForm(state: AuthoringState | null, values: Record<string, string>, fo
   if (kind) draft.kind = kind;
   else errors[FORM_FIELDS.kind] = t(lang, 'meeting_authoring.error.kind');
   take(FORM_FIELDS.title, checkTitle(lang, value(FORM_FIELDS.title)), (v) => (draft.title = v));
-  take(FORM_FIELDS.start, checkStart(lang, value(FORM_FIELDS.start), zone, now), (v) => (draft.start = v));
+  // An edit keeps a stored time that has passed meanwhile (registration closed): only new times must lie ahead.
+  const stored = key ? ctx.meetings.get(key)?.draft : undefined;
+  const kept = (field: 'start' | 'deadline') => stored !== undefined && value(field) !== '' && value(field) === stored[field];
+  if (kept('start')) draft.start = stored?.start;
+  else take(FORM_FIELDS.start, checkStart(lang, value(FORM_FIELDS.start), zone, now), (v) => (draft.start = v));
   const endText = value(FORM_FIELDS.end);
   // An end given as a time belongs to the start's day; with no valid start only its form is checked.
   if (draft.start || !/^\d{1,2}:\d{2}$/.test(endText)) take(FORM_FIELDS.end, checkEnd(lang, endText, draft.start ?? '', zone), (v) => (draft.end = v));
@@ -246,6 +250,7 @@ function onForm(state: AuthoringState | null, values: Record<string, string>, fo
   else take(url && !value(FORM_FIELDS.place) ? FORM_FIELDS.url : FORM_FIELDS.place, checkPlace(lang, value(FORM_FIELDS.place), url), (v) => Object.assign(draft, v));
   const deadline = value(FORM_FIELDS.deadline);
   if (!deadline) draft.deadline = '';
+  else if (kept('deadline') && draft.start === stored?.start) draft.deadline = deadline;
   else if (draft.start) take(FORM_FIELDS.deadline, checkDeadline(lang, deadline, draft.start, zone, now), (v) => (draft.deadline = v));
   else take(FORM_FIELDS.deadline, checkStart(lang, deadline, zone, now), () => undefined);
   const group = AUDIENCE_GROUPS.find((g) => g === value(FORM_FIELDS.audience));

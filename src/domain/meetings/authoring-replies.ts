@@ -112,8 +112,7 @@ export function promptFor(state: AuthoringState, lang: Language, title = ''): Re
     case 'agenda':
       return ask('meeting_authoring.ask_agenda', [choice(actionId(state.nonce, 'na'), t(lang, 'meeting_authoring.button.no_agenda'))]);
     case 'review': {
-      const fields = ['title', 'start', 'end', 'place', 'audience', 'agenda'] as const;
-      const changes = fields.map((field) =>
+      const changes = ASKED_STEPS.map((field) =>
         choice(actionId(state.nonce, `c${ASKED_STEPS.indexOf(field)}`), t(lang, 'meeting_authoring.button.change', { field: fieldLabel(lang, field) })),
       );
       return { text: t(lang, 'meeting_authoring.review', { summary: summary(lang, state.draft) }), choices: [choice(actionId(state.nonce, 'ok'), t(lang, 'button.confirm')), ...changes, cancel] };
