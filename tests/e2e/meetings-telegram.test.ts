@@ -186,9 +186,9 @@ describe('a meeting on Telegram', () => {
     expect(confirmation.text).toBe('Paldies! Jūsu atbilde par „Uzraudzības padomes sēde”: piedalīšos klātienē.\nAtbildi var mainīt līdz 11.05.2026., plkst. 17.00.');
     expect(await RsvpModel.findById(rsvpId(meetingId, annaId)).lean()).toMatchObject({ answer: 'on_site', waitlisted: false });
     expect(labels(confirmation)).toEqual(['Mainīt atbildi']);
-    // The pressed invitation loses its keyboard (the join button too), but its text keeps the link.
+    // The pressed invitation loses its answer buttons but keeps the join button, and its text the link.
     const pressed = await fake.waitFor(() => anna.botMessages().find((m) => m.message_id === invitation.message_id && m.edit_date));
-    expect(pressed.reply_markup).toBeUndefined();
+    expect(pressed.reply_markup?.inline_keyboard.flat()).toEqual([{ text: 'Pievienoties tiešsaistē', url: ONLINE_URL }]);
     expect(pressed.text).toContain(`Tiešsaistē: ${ONLINE_URL}`);
 
     const sends = () => fake.callsTo('sendMessage').length + fake.callsTo('sendDocument').length;

@@ -152,6 +152,24 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     expect(String(identity?.contact)).toBe(liga.id);
   });
 
+  it('keeps the URL buttons of a pressed message (a meeting’s join link) and drops the ones that answer', async () => {
+    const { bot, calls } = recordingBot();
+    await linkLiga(bot, calls);
+    calls.length = 0;
+    const markup = {
+      inline_keyboard: [
+        [{ text: 'Piedalīšos klātienē', callback_data: 'xx:unknown' }],
+        [{ text: 'Pievienoties tiešsaistē', url: 'https://meet.example.lv/padome' }],
+      ],
+    };
+    await bot.handleUpdate(pressUpdate(LIGA, 'xx:unknown', { message_id: 1002, reply_markup: markup }));
+    expect(calls.find((c) => c.method === 'editMessageReplyMarkup')?.payload).toEqual({
+      chat_id: LIGA,
+      message_id: 1002,
+      reply_markup: { inline_keyboard: [[{ text: 'Pievienoties tiešsaistē', url: 'https://meet.example.lv/padome' }]] },
+    });
+  });
+
   it('renders choices one per row, answers every press, and removes the pressed keyboard', async () => {
     const { bot, calls } = recordingBot();
     await linkLiga(bot, calls);

@@ -135,6 +135,13 @@ describe('answeredMessage', () => {
     ]);
   });
 
+  it('keeps URL buttons (a meeting’s join link) and drops the ones that answer', () => {
+    const [sent] = renderSlack({ text: 'Ielūgums', choices: [choice('mt:s:a', 'Piedalīšos')], links: [{ label: 'Pievienoties', url: 'https://meet.example.lv/x' }] }).messages;
+    const answered = answeredMessage(sent, 'Piedalīšos', 'lv');
+    const buttons = answered.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    expect(buttons).toEqual([expect.objectContaining({ type: 'button', url: 'https://meet.example.lv/x' })]);
+  });
+
   it('drops button accessories too (the App Home style), and copes with a message without blocks', () => {
     const withAccessory = answeredMessage(
       { text: 'x', blocks: [{ type: 'section', text: { type: 'plain_text', text: 'x' }, accessory: { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' } } }] },

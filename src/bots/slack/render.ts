@@ -165,7 +165,12 @@ export function answeredMessage(
 ): SlackMessage {
   const original = Array.isArray(message?.blocks) ? (message.blocks as KnownBlock[]) : [];
   const kept = original
-    .filter((block) => block.type !== 'actions')
+    .flatMap((block): KnownBlock[] => {
+      if (block.type !== 'actions') return [block];
+      // URL buttons stay (a meeting's "join online" link); the ones that answered go.
+      const links = block.elements.filter((element) => element.type === 'button' && isLinkAction(element.action_id ?? ''));
+      return links.length > 0 ? [{ ...block, elements: links }] : [];
+    })
     .map((block) => {
       if (block.type !== 'section' || !block.accessory || block.accessory.type !== 'button') return block;
       const { accessory: _accessory, ...rest } = block;

@@ -151,11 +151,16 @@ async function sendReplies(sender: Sender, ctx: Context, chatId: number, replies
   }
 }
 
+/**
+ * The pressed message keeps only its URL buttons (a meeting's "join online" link stays usable);
+ * its callback buttons go, which shows the person they are used.
+ */
 async function removeKeyboard(ctx: Context, log: Logger): Promise<void> {
   const message = ctx.callbackQuery?.message;
   if (!message || !('reply_markup' in message) || !message.reply_markup) return;
+  const links = message.reply_markup.inline_keyboard.map((row) => row.filter((button) => 'url' in button)).filter((row) => row.length > 0);
   try {
-    await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: [] } });
+    await ctx.api.editMessageReplyMarkup(message.chat.id, message.message_id, { reply_markup: { inline_keyboard: links } });
   } catch (error) {
     // "message is not modified" (another tap removed it first) and too-old messages are expected.
     if (error instanceof GrammyError && error.error_code === 400) return;
