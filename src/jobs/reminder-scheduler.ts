@@ -8,6 +8,7 @@ import { declineMeasure } from '../domain/reminders/reminder-answers.js';
 import { dueMeetingNotices, type CalendarFile } from '../domain/meetings/due-meeting-notices.js';
 import { meetingCalendarFile } from '../domain/meetings/calendar.js';
 import { sendPendingMinutes } from '../domain/meetings/minutes.js';
+import { fillFreePlacesEverywhere } from '../domain/meetings/rsvp.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
 
 /**
@@ -52,6 +53,8 @@ export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; 
   const meetings = { ...(await produce(args.outbox, notices.messages)), problems: notices.problems.length };
   // Minutes recorded since the last tick (the CLI has no outbox) go out once, per person and channel.
   await sendPendingMinutes({ now: args.now.toJSDate(), produce: (m) => produce(args.outbox, m) });
+  // Places a raised capacity freed (the CLI has no outbox either) move the waiting list up.
+  await fillFreePlacesEverywhere(args.now.toJSDate(), (m) => produce(args.outbox, m));
   return {
     due: reminders.due + meetings.due,
     created: reminders.created + meetings.created,

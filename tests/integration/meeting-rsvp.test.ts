@@ -5,7 +5,7 @@ import { ContactModel, DeliveryModel, MeetingModel, RsvpModel, rsvpId } from '..
 import { handleInbound, type InboundContext } from '../../src/domain/chat/router.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { readAttachment, storeFile } from '../../src/domain/chat/files.js';
-import { answerMeeting } from '../../src/domain/meetings/rsvp.js';
+import { answerMeeting, fillFreePlacesEverywhere } from '../../src/domain/meetings/rsvp.js';
 import { attendeeSummary, attendeesCsv } from '../../src/domain/meetings/attendees.js';
 import { encodeMeetingAction } from '../../src/domain/meetings/rsvp-actions.js';
 import { meetingInvitationKey, meetingWaitlistKey } from '../../src/domain/delivery-keys.js';
@@ -173,6 +173,20 @@ describe('capacity and the waiting list', () => {
     // Declining again frees no place: nobody else moves up and nothing more is produced.
     expect(await answer(full, 'arturs', 'not_attending')).toMatchObject({ ok: true, promoted: [] });
     expect(produced).toHaveLength(1);
+  });
+
+  it('moves the waiting list up when the capacity is raised, on the scheduler’s sweep, once', async () => {
+    const small = await meeting('kapacitate', { kind: 'forum', capacity: 1 });
+    expect(await answer(small, 'arturs', 'on_site')).toMatchObject({ ok: true, waitlisted: false });
+    expect(await answer(small, 'janis', 'online')).toMatchObject({ ok: true, waitlisted: true });
+    produced.length = 0;
+    expect(await fillFreePlacesEverywhere(now, produce)).toBe(0);
+    await MeetingModel.updateOne({ _id: small }, { $set: { capacity: 2 } });
+    expect(await fillFreePlacesEverywhere(now, produce)).toBe(1);
+    expect((await RsvpModel.findById(rsvpId(small, ids.janis ?? '')).lean())?.waitlisted).toBe(false);
+    expect(produced.flat().map((m) => m.contact)).toEqual([ids.janis]);
+    expect(await fillFreePlacesEverywhere(now, produce)).toBe(0);
+    expect(produced.flat()).toHaveLength(1);
   });
 });
 

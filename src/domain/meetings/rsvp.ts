@@ -259,3 +259,19 @@ async function moveUp(meeting: MeetingRow, now: Date, produce: AnswerInput['prod
   if (messages.length > 0) await produce(messages);
   return promoted;
 }
+
+/**
+ * The scheduler's sweep for places freed other than by a decline (a coordinator raised the
+ * capacity in the meeting file): every upcoming meeting with someone waiting fills what is free.
+ * The waiting list is short and rarely non-empty, so one scan of the answers per tick is cheap.
+ */
+export async function fillFreePlacesEverywhere(now: Date, produce: AnswerInput['produce']): Promise<number> {
+  const meetingIds = await RsvpModel.distinct('meeting', { waitlisted: true });
+  let moved = 0;
+  for (const id of meetingIds) {
+    const meeting = await loadMeeting(String(id));
+    if (!meeting || meeting.state !== 'announced' || meeting.startsAt <= now) continue;
+    moved += (await fillFreePlaces(meeting, now, produce)).length;
+  }
+  return moved;
+}
