@@ -62,6 +62,11 @@ export function formatDateTime(
   return t(lang, 'date.at_time', { date: formatDate(lang, when, zone, style), time: formatTime(lang, when, zone) });
 }
 
+/** The English text when there is one and English is asked for; the Latvian otherwise (it is required). */
+export function localTitle(title: { lv: string; en?: string | null }, lang: Language): string {
+  return lang === 'en' && title.en ? title.en : title.lv;
+}
+
 /** Text cut to `max` characters (not UTF-16 units, so "ā" counts once), with an ellipsis. */
 export function truncate(text: string, max: number): string {
   const chars = [...text];

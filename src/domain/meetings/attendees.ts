@@ -2,13 +2,13 @@ import { DateTime } from 'luxon';
 import { stringify } from 'csv-stringify/sync';
 import { Types } from 'mongoose';
 import { ContactModel, MeetingModel, RsvpModel, type Language, type RsvpAnswer } from '../../models/index.js';
-import { formatDateTime, t, truncate } from '../../i18n/index.js';
+import { formatDateTime, localTitle, t, truncate } from '../../i18n/index.js';
 import { audienceMembers } from '../audiences.js';
 import { storeFile } from '../chat/files.js';
 import { textMessage, type Message } from '../chat/message.js';
 import { OVERVIEW_WIDTH } from '../rounds/coordinator-overview.js';
 import { meetingAudience } from './meeting-audience.js';
-import { meetingTitle, type Deputy } from './rsvp.js';
+import type { Deputy } from './rsvp.js';
 
 /**
  * Who comes to a meeting, for its coordinators: counts (on site / online / deputy / not
@@ -116,7 +116,7 @@ export function attendeesText(summary: AttendeeSummary, lang: Language, zone: st
   const digits = String(counts.total).length;
   const pad = (n: number) => String(n).padStart(digits, FIGURE_SPACE);
   const when = formatDateTime(lang, meeting.startsAt, zone, 'numeric');
-  const lines = [t(lang, 'attendees.heading', { title: truncate(meetingTitle(meeting, lang), OVERVIEW_WIDTH - 2), key: meeting.key, when })];
+  const lines = [t(lang, 'attendees.heading', { title: truncate(localTitle(meeting.title, lang), OVERVIEW_WIDTH - 2), key: meeting.key, when })];
   if (meeting.capacity != null) lines.push(t(lang, 'attendees.capacity', { capacity: meeting.capacity }));
   lines.push('', ...ATTENDEE_COUNTS.map((c) => t(lang, `attendees.${c}`, { n: pad(counts[c]) })), t(lang, 'attendees.total', { n: pad(counts.total) }));
   return lines.join('\n');
@@ -126,7 +126,7 @@ export function attendeesText(summary: AttendeeSummary, lang: Language, zone: st
 async function upcomingKeys(lang: Language, zone: string, prefix: string, now: Date): Promise<string> {
   const meetings = await MeetingModel.find({ state: 'announced', endsAt: { $gt: now } }, { key: 1, title: 1, startsAt: 1 }).sort({ startsAt: 1 }).limit(20).lean();
   if (meetings.length === 0) return t(lang, 'attendees.none');
-  const lines = meetings.map((m) => `${m.key}\n  ${truncate(meetingTitle(m, lang), OVERVIEW_WIDTH - 2)}\n  ${formatDateTime(lang, m.startsAt, zone, 'numeric')}`);
+  const lines = meetings.map((m) => `${m.key}\n  ${truncate(localTitle(m.title, lang), OVERVIEW_WIDTH - 2)}\n  ${formatDateTime(lang, m.startsAt, zone, 'numeric')}`);
   return [t(lang, 'attendees.choose', { prefix }), ...lines].join('\n');
 }
 

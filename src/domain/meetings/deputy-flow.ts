@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { MeetingModel, RsvpModel, type Language } from '../../models/index.js';
-import { t } from '../../i18n/index.js';
+import { localTitle, t } from '../../i18n/index.js';
 import type { ChatEvent, FlowOutcome } from '../chat/conversation.js';
 import type { FlowDefinition, FlowEnv } from '../chat/flow-runner.js';
 import { choice, type Reply } from '../chat/message.js';
 import { parseMeetingAction } from './rsvp-actions.js';
-import { DEPUTY_FIELD_MAX, answerMeeting, checkDeputyField, isAttending, meetingTitle, savedText, waitlistedText, type Deputy } from './rsvp.js';
+import { DEPUTY_FIELD_MAX, answerMeeting, checkDeputyField, isAttending, savedText, waitlistedText, type Deputy } from './rsvp.js';
 
 /**
  * "Sending a deputy": the deputy's name, then their institution, then the answer is stored. Nothing
@@ -80,7 +80,7 @@ function step(state: DeputyState | null, event: ChatEvent, meetings: DeputyConte
     return {
       type: 'continue',
       state: { step: 'name', meetingId: action.meetingId },
-      replies: [ask(t(lang, 'rsvp.deputy.ask_name', { title: meetingTitle(meeting, lang), limit: DEPUTY_FIELD_MAX }), lang)],
+      replies: [ask(t(lang, 'rsvp.deputy.ask_name', { title: localTitle(meeting.title, lang), limit: DEPUTY_FIELD_MAX }), lang)],
     };
   }
   if (!state) return rejected('no_conversation', t(lang, 'error.stale_button'));

@@ -1,15 +1,15 @@
 import { DateTime } from 'luxon';
 import { ContactModel, MeetingModel, RsvpModel, rsvpId, type Language } from '../../models/index.js';
-import { t, truncate } from '../../i18n/index.js';
+import { localTitle, t, truncate } from '../../i18n/index.js';
 import { answered, refused, type ChatRegistry, type PersonContext } from '../chat/registry.js';
 import { choice, type Attachment, type LinkButton, type Reply } from '../chat/message.js';
 import type { InboundResult } from '../chat/router.js';
 import { unknownPerson } from '../chat/basics.js';
 import { MEETING_ACTION_PREFIX, encodeMeetingAction, parseMeetingAction } from './rsvp-actions.js';
-import { answerClosed, answerMeeting, loadMeeting, meetingTitle, rsvpAnswerLabel } from './rsvp.js';
+import { answerClosed, answerMeeting, loadMeeting, rsvpAnswerLabel } from './rsvp.js';
 import { DEPUTY_ACTION_PREFIX, DEPUTY_FLOW, createDeputyFlow } from './deputy-flow.js';
 import { rsvpChoices } from './meeting-messages.js';
-import { myMeetings, pastMeetingText, upcomingMeetingText, localTitle, meetingWhen } from './my-meetings.js';
+import { myMeetings, pastMeetingText, upcomingMeetingText, meetingWhen } from './my-meetings.js';
 import { attendeesCommand } from './attendees.js';
 
 /**
@@ -53,7 +53,7 @@ async function onMeetingButton(ctx: PersonContext, id: string): Promise<InboundR
   if (rsvp?.waitlisted) answer = t(person.language, 'my_meetings.waitlisted', { answer });
   const when = meetingWhen(person.language, meeting.startsAt, meeting.endsAt, person.timeZone);
   return answered({
-    text: t(person.language, 'rsvp.question', { title: meetingTitle(meeting, person.language), when, answer }),
+    text: t(person.language, 'rsvp.question', { title: localTitle(meeting.title, person.language), when, answer }),
     choices: rsvpChoices(meeting, person.language, DateTime.fromJSDate(ctx.now)),
   });
 }

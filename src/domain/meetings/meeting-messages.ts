@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Types } from 'mongoose';
 import { FORUM_TIME_ZONE, type Language, type MeetingKind, type RsvpAnswer } from '../../models/index.js';
-import { formatDate, formatDateTime, formatTime, t } from '../../i18n/index.js';
+import { formatDate, formatDateTime, formatTime, localTitle, t } from '../../i18n/index.js';
 import type { Attachment, Choice, LinkButton, Message } from '../chat/message.js';
 import { encodeMeetingAction } from './rsvp-actions.js';
 
@@ -43,10 +43,8 @@ export type MeetingChange = (typeof MEETING_CHANGES)[number];
 
 const RSVP_BUTTONS: readonly RsvpAnswer[] = ['on_site', 'online', 'not_attending', 'deputy'];
 
-const pick = (lang: Language, text: Bilingual) => (lang === 'en' && text.en ? text.en : text.lv);
-
 function kindAndTitle(meeting: MeetingForMessages, lang: Language) {
-  return { kind: t(lang, `meeting_notice.kind.${meeting.kind}`), title: pick(lang, meeting.title) };
+  return { kind: t(lang, `meeting_notice.kind.${meeting.kind}`), title: localTitle(meeting.title, lang) };
 }
 
 /** "30.03.2026., plkst. 09.00", with the zone named when it is not the forum's. */
@@ -83,7 +81,7 @@ function agendaLines(meeting: MeetingForMessages, lang: Language): string[] {
   return [
     t(lang, 'meeting_notice.agenda'),
     ...items.map((item) => {
-      const params = { number: item.number, title: pick(lang, item.title) };
+      const params = { number: item.number, title: localTitle(item.title, lang) };
       return item.presenter
         ? t(lang, 'meeting_notice.agenda_item_presenter', { ...params, presenter: item.presenter })
         : t(lang, 'meeting_notice.agenda_item', params);

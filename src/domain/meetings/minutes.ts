@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { AuditEntryModel, MeetingModel, RsvpModel, type Language, type MeetingDoc } from '../../models/index.js';
-import { formatDateTime, t } from '../../i18n/index.js';
+import { formatDateTime, localTitle, t } from '../../i18n/index.js';
 import { resolveAudience, type Recipient } from '../audiences.js';
 import { storeFile } from '../chat/files.js';
 import type { Attachment, LinkButton } from '../chat/message.js';
@@ -161,10 +161,6 @@ const ATTENDING = ['on_site', 'online', 'deputy'];
 async function attendeeIds(meetingId: Types.ObjectId): Promise<string[]> {
   const rsvps = await RsvpModel.find({ meeting: meetingId, answer: { $in: ATTENDING }, waitlisted: false }, { contact: 1 }).lean();
   return rsvps.map((r) => String(r.contact));
-}
-
-function localTitle(title: { lv: string; en?: string | null }, lang: Language): string {
-  return lang === 'en' && title.en ? title.en : title.lv;
 }
 
 /** One paragraph per decided agenda item: "2. Title\nPadomes lēmums: …" ("Lēmums" outside the council). */

@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { ContactModel, MeetingModel, RsvpModel, rsvpId, type Language, type RsvpAnswer } from '../../models/index.js';
-import { formatDate, formatTime, t } from '../../i18n/index.js';
+import { formatDate, formatTime, localTitle, t } from '../../i18n/index.js';
 import { audienceMembers } from '../audiences.js';
 import { meetingAudience } from './meeting-audience.js';
 import { decisionParagraphs } from './minutes.js';
@@ -54,10 +54,6 @@ export interface MyMeetings {
 }
 
 const title = (t: { lv: string; en?: string | null }): Title => ({ lv: t.lv, en: t.en ?? '' });
-
-export function localTitle(value: Title, lang: Language): string {
-  return lang === 'en' && value.en ? value.en : value.lv;
-}
 
 /** The contact's meetings; null when there is no such active contact. */
 export async function myMeetings(contactId: string, now: Date): Promise<MyMeetings | null> {

@@ -11,7 +11,7 @@ import {
   type RsvpAnswer,
 } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
-import { formatDateTime, t } from '../../i18n/index.js';
+import { formatDateTime, localTitle, t } from '../../i18n/index.js';
 import { audienceMembers } from '../audiences.js';
 import { KeyedLock } from '../chat/keyed-lock.js';
 import { choice } from '../chat/message.js';
@@ -64,8 +64,6 @@ export type MeetingRow = Meeting & { _id: Types.ObjectId };
  */
 const answersByMeeting = new KeyedLock();
 
-type Titled = { title: { lv: string; en?: string | null } };
-export const meetingTitle = (meeting: Titled, lang: Language): string => meeting.title[lang] || meeting.title.lv;
 
 /** "piedalīšos klātienē", "sūtu aizvietotāju: Anna Kalna (VARAM)": the words /meetings uses too. */
 export function rsvpAnswerLabel(lang: Language, answer: RsvpAnswer, deputy?: { name?: string | null; institution?: string | null } | null): string {
@@ -118,7 +116,7 @@ export async function answerClosed(
   now: Date,
 ): Promise<{ reason: AnswerRefusal; text: string } | null> {
   const lang = person.language;
-  const title = meetingTitle(meeting, lang);
+  const title = localTitle(meeting.title, lang);
   if (meeting.state === 'cancelled') return { reason: 'cancelled', text: t(lang, 'rsvp.cancelled', { title }) };
   if (now >= meeting.startsAt) return { reason: 'past', text: t(lang, 'rsvp.past', { title }) };
   const deadline = meeting.registrationDeadline;
@@ -164,19 +162,19 @@ export async function answerMeeting(input: AnswerInput): Promise<AnswerResult> {
 }
 
 type Reader = { language: Language; timeZone: string };
-type MeetingTexts = Titled & { capacity?: number | null; registrationDeadline?: Date | null };
+type MeetingTexts = { title: { lv: string; en?: string | null };  capacity?: number | null; registrationDeadline?: Date | null };
 
 /** "Thank you! Your answer …", and until when it can be changed. */
 export function savedText(meeting: MeetingTexts, reader: Reader, answer: RsvpAnswer, deputy?: Deputy | null): string {
   const lang = reader.language;
-  const text = t(lang, 'rsvp.saved', { title: meetingTitle(meeting, lang), answer: rsvpAnswerLabel(lang, answer, deputy) });
+  const text = t(lang, 'rsvp.saved', { title: localTitle(meeting.title, lang), answer: rsvpAnswerLabel(lang, answer, deputy) });
   const deadline = meeting.registrationDeadline;
   return deadline ? `${text}\n${t(lang, 'rsvp.change_until', { deadline: formatDateTime(lang, deadline, reader.timeZone, 'numeric') })}` : text;
 }
 
 export function waitlistedText(meeting: MeetingTexts, reader: Reader, position: number): string {
   const lang = reader.language;
-  return t(lang, 'rsvp.waitlisted', { title: meetingTitle(meeting, lang), capacity: meeting.capacity ?? 0, position });
+  return t(lang, 'rsvp.waitlisted', { title: localTitle(meeting.title, lang), capacity: meeting.capacity ?? 0, position });
 }
 
 const placesTaken = (meeting: MeetingRow, except?: string) =>
@@ -248,7 +246,7 @@ async function moveUp(meeting: MeetingRow, now: Date, produce: AnswerInput['prod
         channel: identity.channel,
         address: identity.address,
         text: t(lang, 'rsvp.moved_up', {
-          title: meetingTitle(meeting, lang),
+          title: localTitle(meeting.title, lang),
           when: formatDateTime(lang, meeting.startsAt, member?.timeZone ?? meeting.timeZone, 'numeric'),
           answer: rsvpAnswerLabel(lang, row.answer, row.deputy),
         }),

@@ -1,9 +1,9 @@
 import { Types } from 'mongoose';
 import { ContactModel, StatusReportModel, type Language, type MeasureStatus } from '../../models/index.js';
-import { formatDate, statusLabel, t } from '../../i18n/index.js';
+import { formatDate, localTitle, statusLabel, t } from '../../i18n/index.js';
 import { choice, type Choice, type Reply } from '../chat/message.js';
 import { encodeReminderAction } from '../reminders/reminder-actions.js';
-import { loadOwnedMeasures, localTitle, type OwnedMeasure } from './reportable-measures.js';
+import { loadOwnedMeasures, type OwnedMeasure } from './reportable-measures.js';
 
 /** A measure on the /mine list: its open round's deadline and the last answer given for it. */
 export interface MyMeasure extends OwnedMeasure {

@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { MeasureModel, ReportingRoundModel, StatusReportModel, type Contact, type Language } from '../../models/index.js';
+import { localTitle } from '../../i18n/index.js';
 import type { FlowMeasure } from './status-flow.js';
 
 export interface ReportedAnswer {
@@ -20,10 +21,6 @@ export interface OwnedMeasure {
   /** That answer (when there is one), so a correction starts from it. */
   answer?: ReportedAnswer;
   currentStatus: { status: string; note: string; asOf: Date; source: string } | null;
-}
-
-export function localTitle(title: { lv: string; en?: string | null }, lang: Language): string {
-  return lang === 'en' && title.en ? title.en : title.lv;
 }
 
 /**
