@@ -13,6 +13,10 @@ import { CONTACT_ROLES } from './contact.js';
 export const MEETING_KINDS = ['council', 'forum', 'working_group', 'public_event'] as const;
 export type MeetingKind = (typeof MEETING_KINDS)[number];
 
+/** What a change notice is about (`lastChange`), in the order it names them: only these raise `sequence`. */
+export const MEETING_CHANGES = ['time', 'place', 'link'] as const;
+export type MeetingChange = (typeof MEETING_CHANGES)[number];
+
 export const MEETING_STATES = ['announced', 'cancelled'] as const;
 export type MeetingState = (typeof MEETING_STATES)[number];
 

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Types } from 'mongoose';
-import { FORUM_TIME_ZONE, type Language, type MeetingKind, type RsvpAnswer } from '../../models/index.js';
+import { FORUM_TIME_ZONE, MEETING_CHANGES, type Language, type MeetingChange, type MeetingKind, type RsvpAnswer } from '../../models/index.js';
 import { formatDate, formatDateTime, formatTime, localTitle, t } from '../../i18n/index.js';
 import type { Attachment, Choice, LinkButton, Message } from '../chat/message.js';
 import { encodeMeetingAction } from './rsvp-actions.js';
@@ -36,10 +36,6 @@ export interface Reader {
   language: Language;
   timeZone: string;
 }
-
-/** What a change notice can be about (Meeting.lastChange). */
-export const MEETING_CHANGES = ['time', 'place', 'link'] as const;
-export type MeetingChange = (typeof MEETING_CHANGES)[number];
 
 const RSVP_BUTTONS: readonly RsvpAnswer[] = ['on_site', 'online', 'not_attending', 'deputy'];
 

@@ -5,7 +5,7 @@ import { CommitmentModel } from '../../models/commitment.js';
 import { ContactModel } from '../../models/contact.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { InstitutionModel } from '../../models/institution.js';
-import { MeetingModel, type Meeting, type MeetingDoc } from '../../models/meeting.js';
+import { MeetingModel, type Meeting, type MeetingChange, type MeetingDoc } from '../../models/meeting.js';
 import { PlanModel } from '../../models/plan.js';
 import { showValue, sortProblems, type ImportProblem } from '../plan/plan-import-problem.js';
 import { checkMeetingFile, type MeetingFile, type MeetingFileCheck } from './meeting-file.js';
@@ -16,10 +16,6 @@ import { checkMeetingFile, type MeetingFile, type MeetingFileCheck } from './mee
  * `sequence`, the calendar file's SEQUENCE and the change notice's key: fixing a typo in the agenda
  * must not send everyone a change notice. Every save is all or nothing: any problem, nothing written.
  */
-
-/** What a change notice is about, in the order it names them. */
-export const MEETING_CHANGES = ['time', 'place', 'link'] as const;
-export type MeetingChange = (typeof MEETING_CHANGES)[number];
 
 export interface SaveMeetingOptions {
   /** Who saves, for the audit log: `cli`, or a contact id. */
