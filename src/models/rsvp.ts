@@ -10,6 +10,10 @@ import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mong
 export const RSVP_ANSWERS = ['on_site', 'online', 'not_attending', 'deputy'] as const;
 export type RsvpAnswer = (typeof RSVP_ANSWERS)[number];
 
+/** The answers that take a place: a deputy takes the person's. */
+export const ATTENDING_ANSWERS: readonly RsvpAnswer[] = ['on_site', 'online', 'deputy'];
+export const isAttending = (answer: string): boolean => (ATTENDING_ANSWERS as readonly string[]).includes(answer);
+
 const rsvpSchema = new Schema(
   {
     _id: { type: String, required: true },

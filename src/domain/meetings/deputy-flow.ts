@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { MeetingModel, RsvpModel, type Language } from '../../models/index.js';
+import { isAttending, MeetingModel, RsvpModel, type Language } from '../../models/index.js';
 import { localTitle, t } from '../../i18n/index.js';
 import type { ChatEvent, FlowOutcome } from '../chat/conversation.js';
 import type { FlowDefinition, FlowEnv } from '../chat/flow-runner.js';
 import { choice, type Reply } from '../chat/message.js';
 import { parseMeetingAction } from './rsvp-actions.js';
-import { DEPUTY_FIELD_MAX, answerMeeting, checkDeputyField, isAttending, savedText, waitlistedText, type Deputy } from './rsvp.js';
+import { DEPUTY_FIELD_MAX, answerMeeting, checkDeputyField, savedText, waitlistedText, type Deputy } from './rsvp.js';
 
 /**
  * "Sending a deputy": the deputy's name, then their institution, then the answer is stored. Nothing

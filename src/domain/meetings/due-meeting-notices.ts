@@ -1,6 +1,6 @@
 import { DateTime, IANAZone } from 'luxon';
 import { Types } from 'mongoose';
-import { ContactModel, DeliveryModel, FORUM_TIME_ZONE, MeetingModel, RsvpModel, type Channel, type Language, type Meeting } from '../../models/index.js';
+import { ContactModel, DeliveryModel, FORUM_TIME_ZONE, isAttending, MeetingModel, RsvpModel, type Channel, type Language, type Meeting } from '../../models/index.js';
 import { audienceMembers } from '../audiences.js';
 import type { Attachment, Message } from '../chat/message.js';
 import { keyPrefixPattern, meetingCancelKey, meetingChangeKey, meetingInvitationKey, meetingReminderKey } from '../delivery-keys.js';
@@ -45,8 +45,6 @@ export type CalendarFile = (meeting: CalendarInput, options: { method: CalendarM
 
 /** Reminder steps (the `step` of meetingReminderKey); each kind sends only its latest due step. */
 export type MeetingReminderStep = 'rsvp-3wd' | 'rsvp-deadline' | 'day-before' | 'hour-before';
-
-const ATTENDING = new Set(['on_site', 'online', 'deputy']);
 
 /**
  * An invitation recorded this long after the meeting's last edit already showed the change, so
@@ -255,7 +253,7 @@ function dueReminder(
     const step = latestDue(answerReminderSteps(deadline, meetingZone, zone), now);
     return step ? { kind: 'answer', step: step.step, anchor: deadline } : null;
   }
-  if (!ATTENDING.has(answer.answer) || answer.waitlisted) return null;
+  if (!isAttending(answer.answer) || answer.waitlisted) return null;
   const step = latestDue(startReminderSteps(meeting.startsAt, meetingZone), now);
   return step ? { kind: 'start', step: step.step, anchor: meeting.startsAt } : null;
 }

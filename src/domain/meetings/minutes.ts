@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { AuditEntryModel, MeetingModel, RsvpModel, type Language, type MeetingDoc } from '../../models/index.js';
+import { ATTENDING_ANSWERS, AuditEntryModel, MeetingModel, RsvpModel, type Language, type MeetingDoc } from '../../models/index.js';
 import { formatDateTime, localTitle, t } from '../../i18n/index.js';
 import { resolveAudience, type Recipient } from '../audiences.js';
 import { storeFile } from '../chat/files.js';
@@ -155,11 +155,9 @@ export async function recordMinutes(input: RecordMinutesInput): Promise<RecordMi
   return { ok: true, meeting: saved ?? meeting };
 }
 
-const ATTENDING = ['on_site', 'online', 'deputy'];
-
 /** Those who said they come (themselves or by a deputy) and had a place. */
 async function attendeeIds(meetingId: Types.ObjectId): Promise<string[]> {
-  const rsvps = await RsvpModel.find({ meeting: meetingId, answer: { $in: ATTENDING }, waitlisted: false }, { contact: 1 }).lean();
+  const rsvps = await RsvpModel.find({ meeting: meetingId, answer: { $in: [...ATTENDING_ANSWERS] }, waitlisted: false }, { contact: 1 }).lean();
   return rsvps.map((r) => String(r.contact));
 }
 

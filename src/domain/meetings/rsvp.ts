@@ -1,8 +1,10 @@
 import { Types } from 'mongoose';
 import {
+  ATTENDING_ANSWERS,
   ContactModel,
   DeliveryModel,
   IDENTITY_CHANNELS,
+  isAttending,
   MeetingModel,
   RsvpModel,
   rsvpId,
@@ -27,8 +29,6 @@ import { encodeMeetingAction } from './rsvp-actions.js';
  * waiting person up, who is told through the outbox.
  */
 
-const ATTENDING: readonly RsvpAnswer[] = ['on_site', 'online', 'deputy'];
-export const isAttending = (answer: RsvpAnswer): boolean => ATTENDING.includes(answer);
 
 /** A deputy is a name and an institution, nothing else (never an identity code or a phone number). */
 export interface Deputy {
@@ -180,7 +180,7 @@ export function waitlistedText(meeting: MeetingTexts, reader: Reader, position: 
 const placesTaken = (meeting: MeetingRow, except?: string) =>
   RsvpModel.countDocuments({
     meeting: meeting._id,
-    answer: { $in: [...ATTENDING] },
+    answer: { $in: [...ATTENDING_ANSWERS] },
     waitlisted: false,
     ...(except ? { _id: { $ne: except } } : {}),
   });
