@@ -6,7 +6,7 @@ import { choice, type Attachment, type LinkButton, type Reply } from '../chat/me
 import type { InboundResult } from '../chat/router.js';
 import { unknownPerson } from '../chat/basics.js';
 import { MEETING_ACTION_PREFIX, encodeMeetingAction, parseMeetingAction } from './rsvp-actions.js';
-import { answerClosed, answerMeeting, loadMeeting, rsvpAnswerLabel } from './rsvp.js';
+import { answerClosed, answerMeeting, loadMeeting, rsvpStateLabel } from './rsvp.js';
 import { DEPUTY_ACTION_PREFIX, DEPUTY_FLOW, createDeputyFlow } from './deputy-flow.js';
 import { rsvpChoices } from './meeting-messages.js';
 import { myMeetings, pastMeetingText, upcomingMeetingText, meetingWhen } from './my-meetings.js';
@@ -49,8 +49,7 @@ async function onMeetingButton(ctx: PersonContext, id: string): Promise<InboundR
   if (action.kind === 'answer') return ctx.runFlow(DEPUTY_FLOW, { type: 'choice', id });
 
   const rsvp = await RsvpModel.findById(rsvpId(action.meetingId, contactId), { answer: 1, deputy: 1, waitlisted: 1 }).lean();
-  let answer = rsvp ? rsvpAnswerLabel(person.language, rsvp.answer, rsvp.deputy) : t(person.language, 'my_meetings.answer.none');
-  if (rsvp?.waitlisted) answer = t(person.language, 'my_meetings.waitlisted', { answer });
+  const answer = rsvpStateLabel(person.language, rsvp);
   const when = meetingWhen(person.language, meeting.startsAt, meeting.endsAt, person.timeZone);
   return answered({
     text: t(person.language, 'rsvp.question', { title: localTitle(meeting.title, person.language), when, answer }),

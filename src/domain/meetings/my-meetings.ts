@@ -4,6 +4,7 @@ import { formatDate, formatTime, localTitle, t } from '../../i18n/index.js';
 import { audienceMembers } from '../audiences.js';
 import { meetingAudience } from './meeting-audience.js';
 import { decisionParagraphs } from './minutes.js';
+import { rsvpStateLabel } from './rsvp.js';
 
 /**
  * A member's meetings as surfaces without a conversation show them (Slack's App Home): the
@@ -116,19 +117,10 @@ export function meetingWhen(lang: Language, startsAt: Date, endsAt: Date, zone: 
   return endDay === startDay ? `${start}–${formatTime(lang, endsAt, zone)}` : `${start} – ${endDay}, ${formatTime(lang, endsAt, zone)}`;
 }
 
-export function answerLabel(lang: Language, answer: MyAnswer | null): string {
-  if (!answer) return t(lang, 'my_meetings.answer.none');
-  const label =
-    answer.answer === 'deputy'
-      ? t(lang, 'my_meetings.answer.deputy', { name: answer.deputyName || '—' })
-      : t(lang, `my_meetings.answer.${answer.answer}`);
-  return answer.waitlisted ? t(lang, 'my_meetings.waitlisted', { answer: label }) : label;
-}
-
 /** One upcoming meeting's paragraph: title, time and place, the person's answer. */
 export function upcomingMeetingText(m: MyUpcomingMeeting, lang: Language, timeZone: string): string {
   const place = m.place ? `\n${m.place}` : '';
-  return t(lang, 'my_meetings.item', { title: localTitle(m.title, lang), when: meetingWhen(lang, m.startsAt, m.endsAt, timeZone), place, answer: answerLabel(lang, m.answer) });
+  return t(lang, 'my_meetings.item', { title: localTitle(m.title, lang), when: meetingWhen(lang, m.startsAt, m.endsAt, timeZone), place, answer: rsvpStateLabel(lang, m.answer && { ...m.answer, deputy: { name: m.answer.deputyName } }) });
 }
 
 /** One past meeting's paragraph and its decisions ("Padomes lēmums" for a council). */

@@ -72,6 +72,16 @@ export function rsvpAnswerLabel(lang: Language, answer: RsvpAnswer, deputy?: { n
   return t(lang, 'my_meetings.answer.deputy', { name });
 }
 
+/** The answer as /meetings, the App Home and the change question show it: none yet, or the answer, marked when it waits. */
+export function rsvpStateLabel(
+  lang: Language,
+  rsvp: { answer: RsvpAnswer; deputy?: { name?: string | null; institution?: string | null } | null; waitlisted: boolean } | null | undefined,
+): string {
+  if (!rsvp) return t(lang, 'my_meetings.answer.none');
+  const label = rsvpAnswerLabel(lang, rsvp.answer, rsvp.deputy);
+  return rsvp.waitlisted ? t(lang, 'my_meetings.waitlisted', { answer: label }) : label;
+}
+
 const LOOKS_LIKE_A_NUMBER = /\d{6}/;
 
 /** One deputy field, trimmed, or what is wrong with it. */
