@@ -7,6 +7,7 @@ import type { Attachment, LinkButton } from '../chat/message.js';
 import { meetingMinutesKey } from '../delivery-keys.js';
 import { uniqueByKey, type OutboundMessage } from '../outbound-message.js';
 import { meetingAudience } from './meeting-audience.js';
+import { isWebUrl } from './meeting-file.js';
 
 /**
  * After a meeting the coordinator records its minutes (a link, or a file kept as a StoredFile) and
@@ -54,15 +55,6 @@ export type RecordMinutesResult = { ok: true; meeting: MeetingDoc } | { ok: fals
 
 const problem = (code: MinutesProblemCode, lv: string, en: string): MinutesProblem => ({ code, message: { lv, en } });
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 function sourceProblems(source: MinutesSource): MinutesProblem[] {
   const problems: MinutesProblem[] = [];
   const label = source.label.trim();
@@ -71,7 +63,7 @@ function sourceProblems(source: MinutesSource): MinutesProblem[] {
     problems.push(problem('label_missing', `Protokola nosaukums ir garāks par ${MAX_LABEL_CHARS} rakstzīmēm.`, `The minutes' label is longer than ${MAX_LABEL_CHARS} characters.`));
   }
   if ('url' in source) {
-    if (!isHttpUrl(source.url.trim())) {
+    if (!isWebUrl(source.url.trim())) {
       problems.push(problem('link_invalid', `„${source.url}” nav derīga saite: tai jāsākas ar http:// vai https://.`, `"${source.url}" is not a valid link: it must start with http:// or https://.`));
     }
   } else {
