@@ -237,16 +237,23 @@ async function moveUp(meeting: MeetingRow, now: Date, produce: AnswerInput['prod
     .sort({ waitlistedAt: 1, _id: 1 })
     .limit(free)
     .lean();
-  const promoted: string[] = [];
-  const messages: OutboundMessage[] = [];
+  const movedUp: typeof waiting = [];
   for (const row of waiting) {
+    // One conditional update per place: it is what makes a move up happen once (see answersByMeeting).
     const moved = await RsvpModel.updateOne({ _id: row._id, waitlisted: true }, { $set: { waitlisted: false } });
-    if (moved.modifiedCount !== 1) continue;
+    if (moved.modifiedCount === 1) movedUp.push(row);
+  }
+  const promoted = movedUp.map((row) => String(row.contact));
+  if (promoted.length === 0) return promoted;
+  // Who moved up, with their chats, in one read rather than one per person.
+  const members = new Map((await audienceMembers({ contacts: promoted })).map((m) => [m.contactId, m]));
+  const messages: OutboundMessage[] = [];
+  for (const row of movedUp) {
     const contactId = String(row.contact);
-    promoted.push(contactId);
-    const [member] = await audienceMembers({ contacts: [contactId] });
-    for (const identity of member?.identities ?? []) {
-      const lang = member?.language ?? 'lv';
+    const member = members.get(contactId);
+    if (!member) continue;
+    const lang = member.language;
+    for (const identity of member.identities) {
       messages.push({
         // Keyed by when the person joined the queue: the same move up is told once, however often it is computed.
         key: meetingWaitlistKey({ meetingId: String(meeting._id), contactId, channel: identity.channel, at: row.waitlistedAt ?? now }),
@@ -257,7 +264,7 @@ async function moveUp(meeting: MeetingRow, now: Date, produce: AnswerInput['prod
         address: identity.address,
         text: t(lang, 'rsvp.moved_up', {
           title: localTitle(meeting.title, lang),
-          when: formatDateTime(lang, meeting.startsAt, member?.timeZone ?? meeting.timeZone, 'numeric'),
+          when: formatDateTime(lang, meeting.startsAt, member.timeZone, 'numeric'),
           answer: rsvpAnswerLabel(lang, row.answer, row.deputy),
         }),
         choices: [choice(encodeMeetingAction({ kind: 'change', meetingId: String(meeting._id) }), t(lang, 'my_meetings.change'))],
