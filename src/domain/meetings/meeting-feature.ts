@@ -8,7 +8,7 @@ import { unknownPerson } from '../chat/basics.js';
 import { MEETING_ACTION_PREFIX, encodeMeetingAction, parseMeetingAction } from './rsvp-actions.js';
 import { answerClosed, answerMeeting, loadMeeting, rsvpStateLabel } from './rsvp.js';
 import { DEPUTY_ACTION_PREFIX, DEPUTY_FLOW, createDeputyFlow } from './deputy-flow.js';
-import { rsvpChoices } from './meeting-messages.js';
+import { documentFiles, rsvpChoices } from './meeting-messages.js';
 import { myMeetings, pastMeetingText, upcomingMeetingText, meetingWhen } from './my-meetings.js';
 import { attendeesCommand } from './attendees.js';
 
@@ -83,9 +83,7 @@ async function meetingsCommand(ctx: PersonContext): Promise<InboundResult> {
     const minutes = minutesOf.get(m.id);
     const title = truncate(localTitle(m.title, lang), BUTTON_TITLE);
     if (minutes?.url) links.push({ label: t(lang, 'meetings.minutes_button', { title }), url: minutes.url });
-    if (minutes?.fileId) {
-      attachments.push({ name: minutes.fileName || minutes.label, mediaType: minutes.mediaType || 'application/octet-stream', source: { kind: 'stored', fileId: minutes.fileId } });
-    }
+    if (minutes) attachments.push(...documentFiles([minutes]));
     const note = minutes ? [] : [t(lang, 'my_meetings.no_minutes')];
     return [pastMeetingText(m, lang, zone), ...note].join('\n');
   });

@@ -93,12 +93,17 @@ function materialLinks(meeting: MeetingForMessages): LinkButton[] {
   return (meeting.materials ?? []).flatMap((m) => (m.url ? [{ label: m.label, url: m.url }] : []));
 }
 
-/** Materials kept as files travel as attachments beside the calendar file. */
-function materialFiles(meeting: MeetingForMessages): Attachment[] {
-  return (meeting.materials ?? []).flatMap((m) =>
-    m.fileId ? [{ name: m.fileName || m.label, mediaType: m.mediaType || 'application/octet-stream', source: { kind: 'stored' as const, fileId: m.fileId } }] : [],
+type StoredDocument = { label: string; fileId?: string | null; fileName?: string | null; mediaType?: string | null };
+
+/** A material or the minutes kept as a file (models/meeting.ts documentSchema), as an attachment; none for a link. */
+export function documentFiles(documents: readonly StoredDocument[]): Attachment[] {
+  return documents.flatMap((d) =>
+    d.fileId ? [{ name: d.fileName || d.label, mediaType: d.mediaType || 'application/octet-stream', source: { kind: 'stored' as const, fileId: d.fileId } }] : [],
   );
 }
+
+/** Materials kept as files travel as attachments beside the calendar file. */
+const materialFiles = (meeting: MeetingForMessages): Attachment[] => documentFiles(meeting.materials ?? []);
 
 /** On site / online / not attending / deputy; offered only while answers are taken. */
 export function rsvpChoices(meeting: MeetingForMessages, lang: Language, now: DateTime): Choice[] {

@@ -8,6 +8,7 @@ import { meetingMinutesKey } from '../delivery-keys.js';
 import { uniqueByKey, type OutboundMessage } from '../outbound-message.js';
 import { meetingAudience } from './meeting-audience.js';
 import { isWebUrl } from './meeting-file.js';
+import { documentFiles } from './meeting-messages.js';
 
 /**
  * After a meeting the coordinator records its minutes (a link, or a file kept as a StoredFile) and
@@ -199,10 +200,7 @@ export async function produceMinutes(input: ProduceMinutesInput): Promise<Produc
   ];
   const { minutes } = meeting;
   const links: LinkButton[] = minutes.url ? [{ label: minutes.label, url: minutes.url }] : [];
-  const attachments: Attachment[] =
-    minutes.fileId && minutes.fileName && minutes.mediaType
-      ? [{ name: minutes.fileName, mediaType: minutes.mediaType, source: { kind: 'stored', fileId: minutes.fileId } }]
-      : [];
+  const attachments = documentFiles([minutes]);
   const messages = uniqueByKey(
     recipients.map((r) => ({
       key: meetingMinutesKey({ meetingId: String(meeting._id), contactId: r.contactId, channel: r.channel }),
