@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ContactRole, Language } from '../../models/index.js';
 import { t } from '../../i18n/index.js';
-import { MAX_AGENDA_TITLE, isWebUrl, localTime } from './meeting-file.js';
+import { MAX_AGENDA_ITEMS, MAX_AGENDA_TITLE, MAX_TITLE, isWebUrl, localTime } from './meeting-file.js';
 
 /**
  * The answers of the meeting authoring flow, one checker per question, in the coordinator's
@@ -9,9 +9,6 @@ import { MAX_AGENDA_TITLE, isWebUrl, localTime } from './meeting-file.js';
  * with the same words; saveMeeting checks the whole meeting again before anything is written.
  * Times are kept as the local text `YYYY-MM-DD HH:MM` in the meeting's zone, as the file has them.
  */
-
-export const MAX_TITLE = 300;
-export const MAX_AGENDA_ITEMS = 20;
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; message: string };
 

@@ -19,8 +19,8 @@ import { showValue, sortProblems, type ImportProblem } from '../plan/plan-import
  * 3000), with the whole agenda: the limits keep a complete invitation within one message.
  */
 export const MAX_AGENDA_TITLE = 500;
-const MAX_TITLE = 300;
-const MAX_AGENDA_ITEMS = 20;
+export const MAX_TITLE = 300;
+export const MAX_AGENDA_ITEMS = 20;
 const MAX_MATERIALS = 20;
 const MAX_URL = 2000;
 
