@@ -17,7 +17,7 @@ import type { Deputy } from './rsvp.js';
  * since they did), so nobody who said "I come" drops out of the list.
  */
 
-export const ATTENDEE_COUNTS = ['on_site', 'online', 'deputy', 'not_attending', 'no_answer', 'waiting'] as const;
+const ATTENDEE_COUNTS = ['on_site', 'online', 'deputy', 'not_attending', 'no_answer', 'waiting'] as const;
 export type AttendeeCount = (typeof ATTENDEE_COUNTS)[number];
 
 export interface AttendeeRow {
@@ -111,7 +111,7 @@ export function attendeesCsv(summary: AttendeeSummary, lang: Language): string {
 const FIGURE_SPACE = '\u2007';
 
 /** The counts for a phone: one per line, numbers padded with figure spaces so they line up (coordinator-overview.ts). */
-export function attendeesText(summary: AttendeeSummary, lang: Language, zone: string): string {
+function attendeesText(summary: AttendeeSummary, lang: Language, zone: string): string {
   const { meeting, counts } = summary;
   const digits = String(counts.total).length;
   const pad = (n: number) => String(n).padStart(digits, FIGURE_SPACE);

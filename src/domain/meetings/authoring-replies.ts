@@ -52,7 +52,7 @@ export const FORM_FIELDS = {
   agenda: 'agenda',
 } as const;
 
-export const actionId = (nonce: string, action: string): string => `${AUTHORING_ACTION_PREFIX}${nonce}:${action}`;
+const actionId = (nonce: string, action: string): string => `${AUTHORING_ACTION_PREFIX}${nonce}:${action}`;
 
 export function parseActionId(id: string): { nonce: string; action: string } | null {
   const match = /^mn:([^:]+):(.+)$/.exec(id);
@@ -72,9 +72,9 @@ function audienceText(lang: Language, audience: AuthoringDraft['audience']): str
   return parts.length > 0 ? parts.join(', ') : t(lang, 'meeting_authoring.none');
 }
 
-export const agendaText = (agenda: AgendaLine[]): string => agenda.map((item) => (item.presenter ? `${item.title} — ${item.presenter}` : item.title)).join('\n');
+const agendaText = (agenda: AgendaLine[]): string => agenda.map((item) => (item.presenter ? `${item.title} — ${item.presenter}` : item.title)).join('\n');
 
-export function summary(lang: Language, draft: AuthoringDraft): string {
+function summary(lang: Language, draft: AuthoringDraft): string {
   const none = t(lang, 'meeting_authoring.none');
   const agenda = draft.agenda ?? [];
   return t(lang, 'meeting_authoring.summary', {
@@ -134,7 +134,7 @@ function fieldLabel(lang: Language, field: (typeof ASKED_STEPS)[number]): string
 }
 
 /** The form's context: which meeting it edits (empty for a new one). */
-export const formContext = (key: string | undefined): string => key ?? '';
+const formContext = (key: string | undefined): string => key ?? '';
 
 /** All questions at once, filled from the draft (an edit starts from the stored meeting). */
 export function authoringForm(lang: Language, draft: AuthoringDraft, key: string | undefined): Form {

@@ -44,7 +44,7 @@ export interface CalendarOptions {
 /** The UID's host part: RFC 5545 asks for a domain the producer controls, so UIDs never collide. */
 const UID_DOMAIN = 'ogp-forums.lv';
 
-export function meetingUid(meeting: Pick<CalendarMeeting, '_id'>): string {
+function meetingUid(meeting: Pick<CalendarMeeting, '_id'>): string {
   return `meeting-${meeting._id.toString()}@${UID_DOMAIN}`;
 }
 

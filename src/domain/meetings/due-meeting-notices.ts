@@ -79,7 +79,7 @@ const officeStart = (day: DateTime) => day.startOf('day').set({ hour: DEFAULT_RE
  * day and that day's morning (the previous working day if it is not one), at office start in the
  * person's zone, and only those before the deadline itself.
  */
-export function answerReminderSteps(deadline: Date, meetingZone: string, zone: string): { step: MeetingReminderStep; at: DateTime }[] {
+function answerReminderSteps(deadline: Date, meetingZone: string, zone: string): { step: MeetingReminderStep; at: DateTime }[] {
   const end = DateTime.fromJSDate(deadline);
   const day = DateTime.fromISO(end.setZone(meetingZone).toISODate() as string, { zone });
   const morning = isWorkingDay(day) ? day : previousWorkingDay(day);
@@ -91,7 +91,7 @@ export function answerReminderSteps(deadline: Date, meetingZone: string, zone: s
 }
 
 /** The steps for someone coming: the same clock time the day before (in the meeting's zone), and an hour before. */
-export function startReminderSteps(startsAt: Date, meetingZone: string): { step: MeetingReminderStep; at: DateTime }[] {
+function startReminderSteps(startsAt: Date, meetingZone: string): { step: MeetingReminderStep; at: DateTime }[] {
   const start = DateTime.fromJSDate(startsAt).setZone(meetingZone);
   return [
     { step: 'day-before', at: start.minus({ days: 1 }) },

@@ -115,7 +115,7 @@ export function rsvpChoices(meeting: MeetingForMessages, lang: Language, now: Da
   }));
 }
 
-export function registrationOpen(meeting: MeetingForMessages, now: DateTime): boolean {
+function registrationOpen(meeting: MeetingForMessages, now: DateTime): boolean {
   const closes = meeting.registrationDeadline ?? meeting.startsAt;
   return now.toMillis() < closes.getTime();
 }

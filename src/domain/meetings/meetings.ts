@@ -262,10 +262,6 @@ export async function cancelMeeting(input: { key: string; actor: string; now?: D
   return { ok: true, meeting };
 }
 
-export async function findMeeting(key: string): Promise<MeetingDoc | null> {
-  return MeetingModel.findOne({ key });
-}
-
 /** Meetings that have not ended yet, cancelled ones too (people should see those), soonest first. */
 export async function upcomingMeetings(now: Date = new Date()): Promise<MeetingDoc[]> {
   return MeetingModel.find({ endsAt: { $gt: now } }).sort({ startsAt: 1, key: 1 });

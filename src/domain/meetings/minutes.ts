@@ -167,7 +167,7 @@ export function decisionParagraphs(
 }
 
 /** The minutes message in one person's language and zone. */
-export function minutesText(meeting: MeetingDoc, lang: Language, timeZone: string): string {
+function minutesText(meeting: MeetingDoc, lang: Language, timeZone: string): string {
   const items = decisionParagraphs(meeting.kind, meeting.agenda, lang);
   const heading = t(lang, 'minutes.heading', { title: localTitle(meeting.title, lang), date: formatDateTime(lang, meeting.startsAt, timeZone) });
   const minutes = meeting.minutes;

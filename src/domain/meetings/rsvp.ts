@@ -104,13 +104,13 @@ function checkDeputy(lang: Language, deputy: Deputy | undefined): { ok: true; de
 }
 
 /** "Ilze Bērziņa (ilze.berzina@example.lv)", or the coordinators in general when nobody is named. */
-export async function organizerText(meeting: Pick<Meeting, 'organizer'>, lang: Language): Promise<string> {
+async function organizerText(meeting: Pick<Meeting, 'organizer'>, lang: Language): Promise<string> {
   const organizer = meeting.organizer ? await ContactModel.findById(meeting.organizer, { name: 1, email: 1 }).lean() : null;
   return organizer ? `${organizer.name} (${organizer.email})` : t(lang, 'rsvp.organizer_unknown');
 }
 
 /** In the meeting's audience, or invited or answered before (the audience may have changed since). */
-export async function isInvited(meeting: MeetingRow, contactId: string): Promise<boolean> {
+async function isInvited(meeting: MeetingRow, contactId: string): Promise<boolean> {
   const meetingId = String(meeting._id);
   if (await RsvpModel.exists({ _id: rsvpId(meetingId, contactId) })) return true;
   const members = await audienceMembers(await meetingAudience(meeting));
@@ -225,7 +225,7 @@ async function store(meeting: MeetingRow, contactId: string, answer: RsvpAnswer,
  * Fills free places from the waiting list, first come first served, and tells who moved up;
  * returns their contact ids. For whoever raises a meeting's capacity.
  */
-export async function fillFreePlaces(meeting: MeetingRow, now: Date, produce: AnswerInput['produce']): Promise<string[]> {
+async function fillFreePlaces(meeting: MeetingRow, now: Date, produce: AnswerInput['produce']): Promise<string[]> {
   return answersByMeeting.run(String(meeting._id), () => moveUp(meeting, now, produce));
 }
 
