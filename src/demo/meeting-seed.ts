@@ -4,13 +4,13 @@ import { DateTime } from 'luxon';
 import { parse } from 'yaml';
 import { projectRoot } from '../infra/local-services.js';
 import { formatProblem } from '../domain/plan/plan-import-problem.js';
+import { LOCAL_FORMAT } from '../domain/meetings/meeting-file.js';
 import { saveMeeting } from '../domain/meetings/meetings.js';
 import { answerMeeting } from '../domain/meetings/rsvp.js';
 import { addWorkingDays, isWorkingDay, nextWorkingDay } from '../domain/reminders/working-days.js';
 import { ContactModel, type MeetingDoc } from '../models/index.js';
 
 const EXAMPLE = 'config/meetings/padome-2026-03.yaml';
-const LOCAL = 'yyyy-MM-dd HH:mm';
 
 /**
  * The demo's council meeting: the shipped example file, moved two working weeks ahead so that it
@@ -30,9 +30,9 @@ export async function seedDemoMeeting(now: DateTime, defaultTimeZone: string, pl
     {
       ...file,
       key: `padome-${start.toFormat('yyyy-MM')}`,
-      start: start.toFormat(LOCAL),
-      end: start.plus({ minutes: 90 }).toFormat(LOCAL),
-      registrationDeadline: deadline.toFormat(LOCAL),
+      start: start.toFormat(LOCAL_FORMAT),
+      end: start.plus({ minutes: 90 }).toFormat(LOCAL_FORMAT),
+      registrationDeadline: deadline.toFormat(LOCAL_FORMAT),
     },
     { actor: 'demo', now: now.toJSDate(), defaultTimeZone },
   );

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { localText } from '../../domain/meetings/meeting-file.js';
 import { cancelMeeting, saveMeeting, upcomingMeetings, type SaveMeetingResult } from '../../domain/meetings/meetings.js';
 import type { MeetingDoc } from '../../models/meeting.js';
 import { EXIT_BAD_INPUT, EXIT_OK, parseCommandArgs, usageError, type CliCommand } from '../command.js';
@@ -20,8 +21,7 @@ const USAGE = [
 ].join('\n');
 
 const when = (m: MeetingDoc) => {
-  const start = DateTime.fromJSDate(m.startsAt, { zone: m.timeZone });
-  return `${start.toFormat('yyyy-MM-dd HH:mm')}–${DateTime.fromJSDate(m.endsAt, { zone: m.timeZone }).toFormat('HH:mm')} ${m.timeZone}`;
+  return `${localText(m.startsAt, m.timeZone)}–${DateTime.fromJSDate(m.endsAt, { zone: m.timeZone }).toFormat('HH:mm')} ${m.timeZone}`;
 };
 
 function printSaved(path: string, result: Extract<SaveMeetingResult, { ok: true }>): void {

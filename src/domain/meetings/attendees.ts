@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { stringify } from 'csv-stringify/sync';
 import { Types } from 'mongoose';
 import { ContactModel, MeetingModel, RsvpModel, type Language, type RsvpAnswer } from '../../models/index.js';
@@ -8,6 +7,7 @@ import { storeFile } from '../chat/files.js';
 import { textMessage, type Message } from '../chat/message.js';
 import { OVERVIEW_WIDTH } from '../rounds/coordinator-overview.js';
 import { meetingAudience } from './meeting-audience.js';
+import { localText } from './meeting-file.js';
 import type { Deputy } from './rsvp.js';
 
 /**
@@ -102,7 +102,7 @@ export function attendeesCsv(summary: AttendeeSummary, lang: Language): string {
     waiting: row.waitlisted ? L.yes : '',
     deputy: row.deputy?.name ?? '',
     deputyInstitution: row.deputy?.institution ?? '',
-    answeredAt: row.answeredAt ? DateTime.fromJSDate(row.answeredAt, { zone: summary.meeting.timeZone }).toFormat('yyyy-MM-dd HH:mm') : '',
+    answeredAt: row.answeredAt ? localText(row.answeredAt, summary.meeting.timeZone) : '',
   }));
   const keys = Object.keys(L.columns) as (keyof typeof L.columns)[];
   return stringify(records, { bom: true, header: true, escape_formulas: true, columns: keys.map((key) => ({ key, header: L.columns[key] })) });

@@ -1,7 +1,7 @@
 import type { DateTime } from 'luxon';
 import type { ContactRole, Language } from '../../models/index.js';
 import { t } from '../../i18n/index.js';
-import { MAX_AGENDA_ITEMS, MAX_AGENDA_TITLE, MAX_TITLE, isWebUrl, localTime } from './meeting-file.js';
+import { LOCAL_FORMAT, MAX_AGENDA_ITEMS, MAX_AGENDA_TITLE, MAX_TITLE, isWebUrl, localTime } from './meeting-file.js';
 
 /**
  * The answers of the meeting authoring flow, one checker per question, in the coordinator's
@@ -14,7 +14,6 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; message: string }
 
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const fail = <T>(message: string): Checked<T> => ({ ok: false, message });
-const LOCAL = 'yyyy-MM-dd HH:mm';
 
 export interface AgendaLine {
   title: string;
@@ -36,8 +35,8 @@ function dateTime(lang: Language, text: string, zone: string): Checked<DateTime>
 export function checkStart(lang: Language, text: string, zone: string, now: DateTime): Checked<string> {
   const at = dateTime(lang, text, zone);
   if (!at.ok) return at;
-  if (at.value <= now) return fail(t(lang, 'meeting_authoring.error.past', { value: at.value.toFormat(LOCAL) }));
-  return ok(at.value.toFormat(LOCAL));
+  if (at.value <= now) return fail(t(lang, 'meeting_authoring.error.past', { value: at.value.toFormat(LOCAL_FORMAT) }));
+  return ok(at.value.toFormat(LOCAL_FORMAT));
 }
 
 /** `HH:MM` is a time on the start's day; a meeting into the next day gives the date too. */
@@ -49,9 +48,9 @@ export function checkEnd(lang: Language, text: string, start: string, zone: stri
   if (!end.ok) return end;
   const begins = localTime(start, zone);
   if (begins.ok && end.value <= begins.at) {
-    return fail(t(lang, 'meeting_authoring.error.end_before_start', { start, end: end.value.toFormat(LOCAL) }));
+    return fail(t(lang, 'meeting_authoring.error.end_before_start', { start, end: end.value.toFormat(LOCAL_FORMAT) }));
   }
-  return ok(end.value.toFormat(LOCAL));
+  return ok(end.value.toFormat(LOCAL_FORMAT));
 }
 
 /** Lines that are web addresses are the online link; the rest is the place. */
@@ -71,7 +70,7 @@ export function checkPlace(lang: Language, place: string, url = ''): Checked<{ p
 export function checkDeadline(lang: Language, text: string, start: string, zone: string, now: DateTime): Checked<string> {
   const at = dateTime(lang, text, zone);
   if (!at.ok) return at;
-  const deadline = at.value.toFormat(LOCAL);
+  const deadline = at.value.toFormat(LOCAL_FORMAT);
   if (at.value <= now) return fail(t(lang, 'meeting_authoring.error.past', { value: deadline }));
   const begins = localTime(start, zone);
   if (begins.ok && at.value >= begins.at) return fail(t(lang, 'meeting_authoring.error.deadline_after_start', { start, deadline }));

@@ -11,6 +11,7 @@ import type { Reply } from '../chat/message.js';
 import { AUDIENCE_GROUPS, checkAgenda, checkDeadline, checkEnd, checkInstitutions, checkPlace, checkStart, checkTitle, groupRoles } from './authoring-answers.js';
 import { ASKED_STEPS, AUTHORING_FLOW, AUTHORING_STEPS, FORM_FIELDS, authoringForm, parseActionId, promptFor, type AuthoringDraft, type AuthoringState } from './authoring-replies.js';
 import { applyAuthoring, type AuthoringEffect } from './authoring-save.js';
+import { localText } from './meeting-file.js';
 
 /**
  * Coordinators create, edit and cancel meetings from a chat: one question at a time (kind, title,
@@ -60,7 +61,6 @@ interface AuthoringContext {
 }
 
 type Outcome = FlowOutcome<AuthoringState, AuthoringEffect>;
-const LOCAL = 'yyyy-MM-dd HH:mm';
 
 async function load({ contact, now }: FlowEnv): Promise<AuthoringContext> {
   const [meetings, keys, institutions] = await Promise.all([
@@ -68,7 +68,6 @@ async function load({ contact, now }: FlowEnv): Promise<AuthoringContext> {
     MeetingModel.find({}, { key: 1 }).lean(),
     InstitutionModel.find({}, { code: 1 }).lean(),
   ]);
-  const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat(LOCAL);
   const editable = meetings.map((m): [string, EditableMeeting] => [
     m.key,
     {
@@ -77,11 +76,11 @@ async function load({ contact, now }: FlowEnv): Promise<AuthoringContext> {
       draft: {
         kind: m.kind,
         title: m.title.lv,
-        start: local(m.startsAt, m.timeZone),
-        end: local(m.endsAt, m.timeZone),
+        start: localText(m.startsAt, m.timeZone),
+        end: localText(m.endsAt, m.timeZone),
         place: m.place ?? '',
         onlineUrl: m.onlineUrl ?? '',
-        deadline: m.registrationDeadline ? local(m.registrationDeadline, m.timeZone) : '',
+        deadline: m.registrationDeadline ? localText(m.registrationDeadline, m.timeZone) : '',
         audience: { roles: [...(m.audience?.roles ?? [])], institutions: [...(m.audience?.institutions ?? [])] },
         agenda: (m.agenda ?? []).map((item) => ({ title: item.title.lv, presenter: item.presenter ?? '' })),
       },

@@ -25,7 +25,10 @@ const MAX_MATERIALS = 20;
 const MAX_URL = 2000;
 
 const LOCAL_DATE_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})$/;
-const LOCAL_FORMAT = 'yyyy-MM-dd HH:mm';
+/** How a meeting file writes a time: on the wall clock of the meeting's zone. */
+export const LOCAL_FORMAT = 'yyyy-MM-dd HH:mm';
+/** An instant as a meeting file would write it in `zone`. */
+export const localText = (at: Date, zone: string): string => DateTime.fromJSDate(at, { zone }).toFormat(LOCAL_FORMAT);
 
 const text = z.string('must be text').trim().min(1, 'must not be empty');
 const limited = (max: number) => text.max(max, `must be at most ${max} characters`);

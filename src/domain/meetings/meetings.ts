@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import type { Types } from 'mongoose';
 import { AuditEntryModel } from '../../models/audit-entry.js';
 import { CommitmentModel } from '../../models/commitment.js';
@@ -8,7 +7,7 @@ import { InstitutionModel } from '../../models/institution.js';
 import { MeetingModel, type Meeting, type MeetingChange, type MeetingDoc } from '../../models/meeting.js';
 import { PlanModel } from '../../models/plan.js';
 import { showValue, sortProblems, type ImportProblem } from '../plan/plan-import-problem.js';
-import { checkMeetingFile, type MeetingFile, type MeetingFileCheck } from './meeting-file.js';
+import { checkMeetingFile, localText, type MeetingFile, type MeetingFileCheck } from './meeting-file.js';
 
 /**
  * Creating, editing and cancelling meetings. A meeting file names its meeting by key, so importing
@@ -146,8 +145,6 @@ function noticeChanges(stored: Meeting, next: MeetingFields): MeetingChange[] {
   if ((stored.onlineUrl ?? '') !== next.onlineUrl) changes.push('link');
   return changes;
 }
-
-const localText = (date: Date, zone: string) => DateTime.fromJSDate(date, { zone }).toFormat('yyyy-MM-dd HH:mm');
 
 /**
  * Creates the meeting the file describes, or edits the meeting with its key. The file, the names
