@@ -1,4 +1,3 @@
-import { stringify } from 'csv-stringify/sync';
 import { Types } from 'mongoose';
 import { ContactModel, MeetingModel, RsvpModel, type Language, type RsvpAnswer } from '../../models/index.js';
 import { formatDateTime, localTitle, t, truncate } from '../../i18n/index.js';
@@ -6,6 +5,7 @@ import { audienceMembers } from '../audiences.js';
 import { storeFile } from '../chat/files.js';
 import { textMessage, type Message } from '../chat/message.js';
 import { OVERVIEW_WIDTH } from '../rounds/coordinator-overview.js';
+import { CSV_MEDIA_TYPE, spreadsheetCsv } from '../spreadsheet-csv.js';
 import { meetingAudience } from './meeting-audience.js';
 import { localText } from './meeting-file.js';
 import type { Deputy } from './rsvp.js';
@@ -88,10 +88,7 @@ const LABELS = {
   },
 } as const;
 
-/**
- * One row per person invited, in the meeting's zone. With a BOM, because a spreadsheet program
- * needs it to read the Latvian letters as UTF-8; formulas escaped, because names are typed by people.
- */
+/** One row per person invited, times in the meeting's zone, for a spreadsheet (spreadsheet-csv.ts). */
 export function attendeesCsv(summary: AttendeeSummary, lang: Language): string {
   const L = LABELS[lang];
   const records = summary.rows.map((row) => ({
@@ -105,7 +102,7 @@ export function attendeesCsv(summary: AttendeeSummary, lang: Language): string {
     answeredAt: row.answeredAt ? localText(row.answeredAt, summary.meeting.timeZone) : '',
   }));
   const keys = Object.keys(L.columns) as (keyof typeof L.columns)[];
-  return stringify(records, { bom: true, header: true, escape_formulas: true, columns: keys.map((key) => ({ key, header: L.columns[key] })) });
+  return spreadsheetCsv(records, keys.map((key) => ({ key, header: L.columns[key] })));
 }
 
 const FIGURE_SPACE = '\u2007';
@@ -145,7 +142,7 @@ export async function attendeesCommand(
   if (!summary) return textMessage(`${t(lang, 'attendees.unknown', { key })}\n\n${await upcomingKeys(lang, zone, commandPrefix, now)}`);
   const csv = await storeFile({
     name: `${summary.meeting.key}-${lang === 'lv' ? 'dalibnieki' : 'attendees'}.csv`,
-    mediaType: 'text/csv; charset=utf-8',
+    mediaType: CSV_MEDIA_TYPE,
     bytes: attendeesCsv(summary, lang),
     origin: `meeting-attendees:${summary.meeting.id}`,
   });

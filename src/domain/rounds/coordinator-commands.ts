@@ -7,6 +7,7 @@ import { storeFile } from '../chat/files.js';
 import { closeRound, extendRound, openRound, type RoundResult } from './rounds.js';
 import { roundOverview } from './round-overview.js';
 import { exportBaseName, overviewToCsv, overviewToHtml } from './round-export.js';
+import { CSV_MEDIA_TYPE } from '../spreadsheet-csv.js';
 
 /**
  * The coordinators' chat commands besides /overview: open, extend and close the reporting round
@@ -85,7 +86,7 @@ export async function exportCommand(coordinator: Pick<ContactDoc, 'language'>, n
   const name = exportBaseName(overview, lang);
   const origin = `round-export:${overview.round.id}`;
   const attachments = [
-    await storeFile({ name: `${name}.csv`, mediaType: 'text/csv; charset=utf-8', bytes: overviewToCsv(overview, lang), origin }),
+    await storeFile({ name: `${name}.csv`, mediaType: CSV_MEDIA_TYPE, bytes: overviewToCsv(overview, lang), origin }),
     await storeFile({ name: `${name}.html`, mediaType: 'text/html; charset=utf-8', bytes: overviewToHtml(overview, lang), origin }),
   ];
   const text = t(lang, 'export.summary', {

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
-import { stringify } from 'csv-stringify/sync';
 import type { Language } from '../../models/index.js';
 import { formatDate, statusLabel } from '../../i18n/index.js';
+import { spreadsheetCsv } from '../spreadsheet-csv.js';
 import type { Bilingual } from './rounds.js';
 import { OVERVIEW_BUCKETS, type OwnerRow, type RoundOverview } from './round-overview.js';
 
@@ -79,9 +79,8 @@ function stamp(when: Date, zone: string): string {
 }
 
 /**
- * One row per measure, replies and missing ones alike, in the plan's order. A file opened in a
- * spreadsheet program needs the BOM to read the Latvian letters as UTF-8. Formulas are escaped
- * because the notes are free text typed by people.
+ * One row per measure, replies and missing ones alike, in the plan's order, for a spreadsheet
+ * (spreadsheet-csv.ts: BOM, formulas escaped).
  */
 export function overviewToCsv(overview: RoundOverview, lang: Language = 'lv', options: { bom?: boolean } = {}): string {
   const L = LABELS[lang];
@@ -102,12 +101,7 @@ export function overviewToCsv(overview: RoundOverview, lang: Language = 'lv', op
     revisions: m.reply?.revisions ?? 0,
   }));
   const keys = ['commitment', 'measure', 'title', 'institutions', 'owners', 'status', 'statusCode', 'note', 'links', 'author', 'authorInstitution', 'at', 'revisions'] as const;
-  return stringify(records, {
-    bom: options.bom ?? true,
-    header: true,
-    escape_formulas: true,
-    columns: keys.map((key) => ({ key, header: L[key] })),
-  });
+  return spreadsheetCsv(records, keys.map((key) => ({ key, header: L[key] })), options);
 }
 
 /** Markdown table cells: one line, no column breaks, and people's text never becomes HTML. */
