@@ -38,7 +38,7 @@ const decisionsFile = z.object({
 }).strict();
 
 /** The decisions of a decisions file, or every problem with it (where, and what is wrong). */
-export function parseDecisions(text: string): { ok: true; decisions: { number: number; text: string }[] } | { ok: false; problems: string[] } {
+function parseDecisions(text: string): { ok: true; decisions: { number: number; text: string }[] } | { ok: false; problems: string[] } {
   let data: unknown;
   try {
     data = parse(text);
