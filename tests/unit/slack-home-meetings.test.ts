@@ -4,29 +4,14 @@ import { homeView } from '../../src/bots/slack/home.js';
 import { isLinkAction } from '../../src/bots/slack/render.js';
 import { parseMeetingAction } from '../../src/domain/meetings/rsvp-actions.js';
 import type { MyMeetings, MyPastMeeting, MyUpcomingMeeting } from '../../src/domain/meetings/my-meetings.js';
-import type { MyMeasures } from '../../src/domain/status/my-measures.js';
+import { manyMeasures } from '../support/my-measures-fixture.js';
 
 /** The App Home's meetings below "my measures": answers, the change button, minutes, Slack's limits. */
 
-const ROUND = '65a000000000000000000001';
-const MEASURE = '65a0000000000000000000aa';
 const MEETING = '65b0000000000000000000aa';
 const PAST = '65b0000000000000000000bb';
 
-const measures = (count: number): MyMeasures => ({
-  language: 'lv',
-  timeZone: 'Europe/Riga',
-  measures: Array.from({ length: count }, (_, i) => ({
-    id: MEASURE,
-    planId: ROUND,
-    code: `1.${i}`,
-    title: { lv: `Pasākums ${i}`, en: `Measure ${i}` },
-    round: { id: ROUND, key: '2025', title: { lv: 'Kārta', en: 'Round' }, deadline: new Date('2026-02-13T10:00:00Z'), timeZone: 'Europe/Riga' },
-    reported: true,
-    currentStatus: null,
-    lastAnswer: { status: 'completed' as const, note: 'Piezīme', links: [], at: new Date('2026-02-01T10:00:00Z'), roundId: ROUND },
-  })),
-});
+
 
 const upcoming = (answer: MyUpcomingMeeting['answer']): MyUpcomingMeeting => ({
   id: MEETING,
@@ -64,7 +49,7 @@ describe('homeView with meetings', () => {
       upcoming: [upcoming({ answer: 'deputy', deputyName: 'Jānis Ozols', waitlisted: false })],
       past: [past({ label: 'Protokols Nr. 1', url: 'https://www.mk.gov.lv/protokols-1.pdf', fileName: null })],
     };
-    const view = homeView(measures(1), meetings);
+    const view = homeView(manyMeasures(1), meetings);
     const all = texts(view.blocks);
     expect(all).toContain(
       'Uzraudzības padomes sēde\n2026. gada 11. jūnijs, 13.00–14.30\nValsts kancelejas Bibliotēka\nJūsu atbilde: sūtu aizvietotāju: Jānis Ozols',
@@ -89,7 +74,7 @@ describe('homeView with meetings', () => {
       upcoming: [upcoming(null)],
       past: [past({ label: 'Minutes 1', url: null, fileName: 'minutes-1.pdf' }), { ...past(null), id: MEETING }],
     };
-    const view = homeView({ ...measures(0), language: 'en', timeZone: 'Europe/London' }, meetings);
+    const view = homeView({ ...manyMeasures(0), language: 'en', timeZone: 'Europe/London' }, meetings);
     const all = texts(view.blocks);
     expect(all).toContain('Supervisory council meeting\n11 June 2026, 11:00–12:30\nValsts kancelejas Bibliotēka\nYour answer: not yet');
     expect(buttons(view.blocks).map((b) => b.text.text)).toEqual(['Answer']);
@@ -104,7 +89,7 @@ describe('homeView with meetings', () => {
       upcoming: Array.from({ length: 10 }, () => upcoming({ answer: 'on_site', deputyName: '', waitlisted: true })),
       past: Array.from({ length: 5 }, () => past(null)),
     };
-    const view = homeView(measures(60), meetings);
+    const view = homeView(manyMeasures(60), meetings);
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(texts(view.blocks).filter((t) => t.endsWith('Jūsu atbilde: piedalīšos klātienē (gaidīšanas sarakstā)'))).toHaveLength(10);
     expect(texts(view.blocks).filter((t) => t === 'Protokols vēl nav pieejams.')).toHaveLength(5);

@@ -7,7 +7,7 @@ import { statusFlow } from '../../src/domain/status/status-flow.js';
 import { DateTime } from 'luxon';
 import { choice } from '../../src/domain/chat/message.js';
 import { tBoth } from '../../src/i18n/index.js';
-import type { MyMeasures } from '../../src/domain/status/my-measures.js';
+import { manyMeasures } from '../support/my-measures-fixture.js';
 
 /**
  * The Slack adapter's pure parts without any network: how replies, the form and the App Home are
@@ -191,20 +191,7 @@ describe('homeView', () => {
   });
 
   it('stays within Slack’s 100 blocks for a person with many measures', () => {
-    const mine: MyMeasures = {
-      language: 'lv',
-      timeZone: 'Europe/Riga',
-      measures: Array.from({ length: 60 }, (_, i) => ({
-        id: MEASURE,
-        planId: ROUND,
-        code: `1.${i}`,
-        title: { lv: `Pasākums ${i}`, en: `Measure ${i}` },
-        round: { id: ROUND, key: '2025', title: { lv: 'Kārta', en: 'Round' }, deadline: new Date('2026-02-13T10:00:00Z'), timeZone: 'Europe/Riga' },
-        reported: true,
-        currentStatus: null,
-        lastAnswer: { status: 'completed' as const, note: 'Piezīme', links: [], at: new Date('2026-02-01T10:00:00Z'), roundId: ROUND },
-      })),
-    };
+    const mine = manyMeasures(60);
     const view = homeView(mine);
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     expect(view.blocks.at(-1)?.type).toBe('context');
