@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { ChannelIdentityModel, ContactModel, MeasureModel, type Channel, type ContactRole, type Language } from '../models/index.js';
+import { preferencesOf, preferredIdentities, type Preferences } from './preferences/preferences.js';
 
 /**
  * Who a message is for, resolved to where each person can be reached. Reminders (the owners of a
@@ -42,8 +43,12 @@ export interface AudienceMember {
   timeZone: string;
   /** Every measure the person answers for, in any plan. */
   measureIds: string[];
-  /** Active chat identities; empty for someone who has not linked a chat yet. */
+  /**
+   * Where to reach them: their preferred chat when they chose one and are linked there, else every
+   * active chat identity; empty for someone who has not linked a chat yet.
+   */
   identities: { channel: Channel; address: string }[];
+  preferences: Preferences;
 }
 
 /** One chat identity of one person: what a producer needs to write a delivery. */
@@ -82,7 +87,7 @@ export async function audienceMembers(audience: Audience): Promise<AudienceMembe
   if (!and) return [];
   const contacts = await ContactModel.find(
     { $and: and },
-    { name: 1, institution: 1, language: 1, timeZone: 1, measures: 1 },
+    { name: 1, institution: 1, language: 1, timeZone: 1, measures: 1, preferences: 1 },
   )
     .sort({ name: 1, _id: 1 })
     .lean();
@@ -98,15 +103,19 @@ export async function audienceMembers(audience: Audience): Promise<AudienceMembe
     const id = String(identity.contact);
     byContact.set(id, [...(byContact.get(id) ?? []), { channel: identity.channel, address: identity.address }]);
   }
-  return contacts.map((c) => ({
-    contactId: String(c._id),
-    name: c.name,
-    institution: c.institution ?? '',
-    language: c.language,
-    timeZone: c.timeZone,
-    measureIds: c.measures.map(String),
-    identities: byContact.get(String(c._id)) ?? [],
-  }));
+  return contacts.map((c) => {
+    const preferences = preferencesOf(c);
+    return {
+      contactId: String(c._id),
+      name: c.name,
+      institution: c.institution ?? '',
+      language: c.language,
+      timeZone: c.timeZone,
+      measureIds: c.measures.map(String),
+      identities: preferredIdentities(byContact.get(String(c._id)) ?? [], preferences),
+      preferences,
+    };
+  });
 }
 
 /** Every active chat identity of every person in the audience: one recipient per identity. */

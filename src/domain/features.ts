@@ -5,6 +5,7 @@ import { registerReminderFeature } from './reminders/reminder-feature.js';
 import { registerMeetingFeature } from './meetings/meeting-feature.js';
 import { registerAuthoringFeature } from './meetings/authoring-feature.js';
 import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
+import { registerSettingsFeature } from './preferences/settings.js';
 
 /**
  * The product's chat features, in the order /help lists their commands. A new feature (meetings,
@@ -14,6 +15,7 @@ export function createChatRegistry(): ChatRegistry {
   const registry = new ChatRegistry();
   registerStatusFeature(registry);
   registerChatBasics(registry);
+  registerSettingsFeature(registry);
   registerReminderFeature(registry);
   registerMeetingFeature(registry);
   registerAuthoringFeature(registry);

@@ -20,6 +20,13 @@ export interface OutboundMessage {
   links?: LinkButton[];
   attachments?: Attachment[];
   edit?: EditTarget;
+  /** Reminders and overdue notices: the measures listed (ids), kept on the Delivery. */
+  measures?: string[];
+  /**
+   * A preference held it back (domain/preferences/preference-gate.ts): with `until` it waits until
+   * then; without, it is recorded as skipped and never sent. Either way the record says why.
+   */
+  held?: { reason: string; until?: Date };
 }
 
 /** The same key twice in one batch (two owners, one coordinator notice) is one message. */

@@ -83,6 +83,12 @@ const deliveryInputSchema = z
     links: z.array(linkSchema).optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
     edit: editSchema.optional(),
+    measures: z
+      .array(z.string().regex(objectId, 'must be a measure id').transform((id) => new Types.ObjectId(id)))
+      .min(1)
+      .max(MAX_BUTTONS)
+      .optional(),
+    held: z.object({ reason: z.string().min(1).max(64), until: z.date().optional() }).optional(),
   })
   .superRefine((input, ctx) => {
     const buttons = (input.choices?.length ?? 0) + (input.links?.length ?? 0);

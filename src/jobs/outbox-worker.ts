@@ -90,6 +90,7 @@ export enum EditFailure {
   TargetFailed = 'edit_target_failed',
   TargetUndeliverable = 'edit_target_undeliverable',
   TargetCancelled = 'edit_target_cancelled',
+  TargetSkipped = 'edit_target_skipped',
   /** The key names a delivery on another channel: its message id means nothing here. */
   TargetOnOtherChannel = 'edit_target_other_channel',
 }
@@ -99,10 +100,11 @@ type Resolved =
   | { kind: 'wait'; waitMs: number }
   | { kind: 'fail'; code: EditFailure; message: string };
 
-const TARGET_FAILURE: Record<'failed' | 'undeliverable' | 'cancelled', EditFailure> = {
+const TARGET_FAILURE: Record<'failed' | 'undeliverable' | 'cancelled' | 'skipped', EditFailure> = {
   failed: EditFailure.TargetFailed,
   undeliverable: EditFailure.TargetUndeliverable,
   cancelled: EditFailure.TargetCancelled,
+  skipped: EditFailure.TargetSkipped,
 };
 
 /** Where the message goes, and for an edit by delivery key which platform message it replaces. */
@@ -147,6 +149,11 @@ function createProcessor(ctx: ProcessorContext) {
     // The job carries only the id: the record decides. Cancelled, sent or vanished means no send.
     const delivery = await ctx.store.load(job.data.deliveryId);
     if (!delivery || delivery.state !== 'pending') return { outcome: 'skipped' };
+    // Held by a preference (quiet hours) and queued early, e.g. by the requeue sweep: wait, no attempt used.
+    if (delivery.notBefore && delivery.notBefore.getTime() > Date.now()) {
+      await job.moveToDelayed(delivery.notBefore.getTime(), token);
+      throw new DelayedError();
+    }
 
     const target = await resolveTarget(ctx, job, delivery);
     if (target.kind === 'wait') {

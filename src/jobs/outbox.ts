@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { Types } from 'mongoose';
 import { defaultPriority, DeliveryModel, type DeliveryPriority } from '../models/delivery.js';
 import { CHANNELS, type Channel } from '../models/shared.js';
+import { keyPrefixPattern } from '../domain/delivery-keys.js';
 import { validateDeliveryInputs, type DeliveryInput, type ValidDeliveryInput } from './delivery-input.js';
 
 export { OutboxInputError, type DeliveryInput } from './delivery-input.js';
@@ -112,9 +113,10 @@ interface Queueable {
   channel: Channel;
   purpose: string;
   priority?: DeliveryPriority | null;
+  notBefore?: Date | null;
 }
 
-const QUEUEABLE_FIELDS = { _id: 1, key: 1, channel: 1, purpose: 1, priority: 1 } as const;
+const QUEUEABLE_FIELDS = { _id: 1, key: 1, channel: 1, purpose: 1, priority: 1, notBefore: 1 } as const;
 
 async function recordSlice(inputs: ValidDeliveryInput[]) {
   const now = new Date();
@@ -131,7 +133,11 @@ async function recordSlice(inputs: ValidDeliveryInput[]) {
     links: input.links ?? [],
     attachments: input.attachments ?? [],
     ...(input.edit ? { edit: input.edit } : {}),
-    state: 'pending' as const,
+    ...(input.measures ? { measures: input.measures } : {}),
+    // Held for good is recorded as skipped and never queued; held until later waits in the queue.
+    state: input.held && !input.held.until ? ('skipped' as const) : ('pending' as const),
+    ...(input.held ? { heldReason: input.held.reason } : {}),
+    ...(input.held?.until ? { notBefore: input.held.until } : {}),
     attempts: 0,
     createdAt: now,
     updatedAt: now,
@@ -151,7 +157,7 @@ async function recordSlice(inputs: ValidDeliveryInput[]) {
     }
   }
 
-  const fresh: Queueable[] = docs.filter((_, index) => !duplicates.has(index));
+  const fresh: Queueable[] = docs.filter((doc, index) => !duplicates.has(index) && doc.state === 'pending');
   const repeatedKeys = docs.filter((_, index) => duplicates.has(index)).map((doc) => doc.key);
   // A repeated key is queued again only while still pending (its job may have been lost between
   // insert and enqueue); the job id makes that a no-op when the job is still in Redis. The record
@@ -183,15 +189,19 @@ function outboxJobPriority(delivery: { purpose: string; priority?: DeliveryPrior
   return OUTBOX_PRIORITY[delivery.priority ?? defaultPriority(delivery.purpose)];
 }
 
-async function enqueue(outbox: Outbox, deliveries: Queueable[]): Promise<void> {
+async function enqueue(outbox: Outbox, deliveries: Queueable[], jobIdSuffix = ''): Promise<void> {
+  const now = Date.now();
   for (const channel of CHANNELS) {
     const jobs = deliveries
       .filter((delivery) => delivery.channel === channel)
-      .map((delivery) => ({
-        name: delivery.purpose,
-        data: { deliveryId: String(delivery._id) },
-        opts: { jobId: outboxJobId(delivery.key), priority: outboxJobPriority(delivery) },
-      }));
+      .map((delivery) => {
+        const delay = delivery.notBefore ? delivery.notBefore.getTime() - now : 0;
+        return {
+          name: delivery.purpose,
+          data: { deliveryId: String(delivery._id) },
+          opts: { jobId: outboxJobId(delivery.key + jobIdSuffix), priority: outboxJobPriority(delivery), ...(delay > 0 ? { delay } : {}) },
+        };
+      });
     if (jobs.length > 0) await outbox.queues[channel].addBulk(jobs);
   }
 }
@@ -220,4 +230,17 @@ export async function requeuePending(
     .lean<Queueable[]>();
   await enqueue(outbox, pending);
   return pending.length;
+}
+
+/**
+ * Sends failed deliveries again ("retry the failed ones" under a broadcast's report): back to
+ * `pending` with their attempts from zero, queued under a job id of their own, since the first
+ * job of a key may still be remembered by the queue and would swallow the new one.
+ */
+export async function retryFailed(outbox: Outbox, filter: { keyPrefix: string }, retry: number): Promise<number> {
+  const failed = await DeliveryModel.find({ key: { $regex: keyPrefixPattern(filter.keyPrefix) }, state: 'failed' }, QUEUEABLE_FIELDS).lean<Queueable[]>();
+  if (failed.length === 0) return 0;
+  await DeliveryModel.updateMany({ _id: { $in: failed.map((d) => d._id) }, state: 'failed' }, { $set: { state: 'pending', attempts: 0 }, $unset: { lastError: 1 } });
+  await enqueue(outbox, failed, `#retry-${retry}`);
+  return failed.length;
 }

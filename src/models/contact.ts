@@ -4,6 +4,32 @@ import { FORUM_TIME_ZONE, LANGUAGES } from './shared.js';
 export const CONTACT_ROLES = ['coordinator', 'contact_person', 'forum_member', 'partner'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
 
+/** `console` is the terminal demo's chat: it goes through the same outbox and scheduler. */
+export const IDENTITY_CHANNELS = ['telegram', 'slack', 'console'] as const;
+export type IdentityChannel = (typeof IDENTITY_CHANNELS)[number];
+
+export const DIGEST_CADENCES = ['weekly', 'daily', 'off'] as const;
+export type DigestCadence = (typeof DIGEST_CADENCES)[number];
+
+/**
+ * What a person chose in /settings (domain/preferences). Every field is optional: a contact
+ * written before preferences existed reads as the defaults (preferences.ts `preferencesOf`).
+ */
+const preferencesSchema = new Schema(
+  {
+    /** Where bulk and reminders go when linked on several chats: one copy, not two. */
+    channel: { type: String, enum: IDENTITY_CHANNELS },
+    digest: { type: String, enum: DIGEST_CADENCES },
+    /** Local hour (0–23) the digest is due at. */
+    digestHour: { type: Number, min: 0, max: 23 },
+    muteBroadcasts: { type: Boolean },
+    /** Local hours: nothing but direct replies from `quietFrom` until `quietTo` (may wrap midnight). */
+    quietFrom: { type: Number, min: 0, max: 23 },
+    quietTo: { type: Number, min: 0, max: 23 },
+  },
+  { _id: false },
+);
+
 /** Only what the features need: no phone numbers, no identity codes. */
 const contactSchema = new Schema(
   {
@@ -17,6 +43,7 @@ const contactSchema = new Schema(
     /** Measures this person answers for. */
     measures: { type: [{ type: Schema.Types.ObjectId, ref: 'Measure' }], default: [] },
     active: { type: Boolean, required: true, default: true },
+    preferences: { type: preferencesSchema },
   },
   { timestamps: true },
 );
@@ -26,10 +53,6 @@ contactSchema.index({ measures: 1 });
 export type Contact = InferSchemaType<typeof contactSchema>;
 export type ContactDoc = HydratedDocument<Contact>;
 export const ContactModel = model('Contact', contactSchema);
-
-/** `console` is the terminal demo's chat: it goes through the same outbox and scheduler. */
-export const IDENTITY_CHANNELS = ['telegram', 'slack', 'console'] as const;
-export type IdentityChannel = (typeof IDENTITY_CHANNELS)[number];
 
 /**
  * A contact's account on one chat platform. Its own collection (not an array in Contact) because

@@ -2,10 +2,11 @@ import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mong
 import { CHANNELS } from './shared.js';
 
 /**
- * pending: recorded, maybe not yet queued · sent: the platform accepted it · failed: gave up after
- * retries · undeliverable: the recipient cannot be reached (blocked the bot, left) · cancelled.
+ * pending: recorded, maybe not yet queued (or held until `notBefore`) · sent: the platform
+ * accepted it · failed: gave up after retries · undeliverable: the recipient cannot be reached
+ * (blocked the bot, left) · cancelled · skipped: a preference held it back for good (`heldReason`).
  */
-export const DELIVERY_STATES = ['pending', 'sent', 'failed', 'undeliverable', 'cancelled'] as const;
+export const DELIVERY_STATES = ['pending', 'sent', 'failed', 'undeliverable', 'cancelled', 'skipped'] as const;
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /**
@@ -92,9 +93,18 @@ const deliverySchema = new Schema(
     links: { type: [linkSchema], default: [] },
     attachments: { type: [attachmentSchema], default: [] },
     edit: { type: editSchema },
+    /**
+     * The measures a reminder or a coordinators' overdue notice listed: one message covers several,
+     * so the scheduler reads here what was sent for which (due-reminders.ts). Absent elsewhere.
+     */
+    measures: { type: [Schema.Types.ObjectId], default: undefined },
     /** Absent on records from before priorities: read it through {@link defaultPriority}. */
     priority: { type: String, enum: DELIVERY_PRIORITIES },
     state: { type: String, enum: DELIVERY_STATES, required: true, default: 'pending' },
+    /** Not sent before this instant (a person's quiet hours); the job waits, no attempt is used. */
+    notBefore: { type: Date },
+    /** Why a preference deferred (`notBefore`) or skipped it: domain/preferences `HoldReason`. */
+    heldReason: { type: String },
     attempts: { type: Number, required: true, default: 0 },
     platformMessageId: { type: String },
     lastError: {

@@ -274,7 +274,7 @@ describe('Telegram adapter (bot.handleUpdate, no network)', () => {
     const everyone = menus.filter((c) => c.payload.scope === undefined);
     expect(everyone.map((c) => c.payload.language_code)).toEqual([undefined, 'lv', 'en']);
     expect(names(everyone[2])).toEqual(commandMenu(chatRegistry(), 'en', []).map((e) => e.command));
-    expect(names(everyone[2])).toEqual(['status', 'mine', 'language', 'cancel', 'help', 'stop', 'meetings']);
+    expect(names(everyone[2])).toEqual(['status', 'mine', 'language', 'cancel', 'help', 'stop', 'settings', 'meetings']);
     expect(descriptions(everyone[1])).toEqual(commandMenu(chatRegistry(), 'lv', []).map((e) => e.description));
 
     const coordinator = menus.find((c) => (c.payload.scope as { chat_id?: string } | undefined)?.chat_id === '7301');

@@ -25,7 +25,7 @@ async function link(email: string, externalId: string) {
 }
 
 const COORDINATOR_ONLY = ['attendees', 'meeting', 'overview', 'round', 'export'];
-const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop', 'meetings'];
+const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop', 'settings', 'meetings'];
 
 beforeAll(async () => {
   await loadShippedPlan();

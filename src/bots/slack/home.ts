@@ -4,6 +4,7 @@ import { myMeasureText, type MyMeasures } from '../../domain/status/my-measures.
 import { encodeReminderAction } from '../../domain/reminders/reminder-actions.js';
 import { pastMeetingText, upcomingMeetingText, type MyMeetings } from '../../domain/meetings/my-meetings.js';
 import { encodeMeetingAction } from '../../domain/meetings/rsvp-actions.js';
+import type { Reply } from '../../domain/chat/message.js';
 import { LINK_ACTION_PREFIX } from './render.js';
 
 /**
@@ -11,7 +12,8 @@ import { LINK_ACTION_PREFIX } from './render.js';
  * "report" button per open measure (the same id as a reminder's, so it opens the same form and
  * conversation). Below them the person's meetings: upcoming ones with their answer and a button to
  * change it (the RSVP id, so the press asks the question again in the DM), past ones with a link to
- * the minutes and the decisions. Strangers see how to get access, as in a DM.
+ * the minutes and the decisions. Last the person's settings (preferences/settings.ts) with their
+ * buttons, which answer in the DM like /ogp settings. Strangers see how to get access, as in a DM.
  */
 
 const MAX_BLOCKS = 100;
@@ -20,7 +22,7 @@ const NOTE_PREVIEW = 300;
 const SECTION_MAX = 3000;
 const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
 
-export function homeView(mine: MyMeasures | null, meetings: MyMeetings | null = null): types.HomeView {
+export function homeView(mine: MyMeasures | null, meetings: MyMeetings | null = null, settings: Reply | null = null): types.HomeView {
   if (!mine) return { type: 'home', blocks: [{ type: 'section', text: plain(tBoth('access.unknown_person')) }] };
   const { language: lang, timeZone } = mine;
   const blocks: types.KnownBlock[] = [{ type: 'header', text: plain(t(lang, 'slack.home.title')) }];
@@ -34,7 +36,7 @@ export function homeView(mine: MyMeasures | null, meetings: MyMeetings | null = 
   }
   const footer: types.KnownBlock = { type: 'context', elements: [plain(t(lang, 'slack.home.commands'))] };
   // The meetings are few and bounded (my-meetings.ts), so they keep their room; the measures get the rest.
-  const meetingBlocks = meetings ? meetingsBlocks(meetings) : [];
+  const meetingBlocks = [...(meetings ? meetingsBlocks(meetings) : []), ...(settings ? settingsBlocks(settings) : [])];
 
   for (const m of mine.measures) {
     const item: types.SectionBlock = {
@@ -55,6 +57,17 @@ export function homeView(mine: MyMeasures | null, meetings: MyMeetings | null = 
   }
   blocks.push(...meetingBlocks.slice(0, MAX_BLOCKS - blocks.length - 1), footer);
   return { type: 'home', blocks };
+}
+
+/** Slack's limit on the elements of one actions block. */
+const ACTIONS_MAX = 25;
+
+function settingsBlocks(settings: Reply): types.KnownBlock[] {
+  const [title = '', ...rest] = settings.text.split('\n');
+  const blocks: types.KnownBlock[] = [{ type: 'header', text: plain(title) }, { type: 'section', text: plain(truncate(rest.join('\n').trim(), SECTION_MAX)) }];
+  const buttons = settings.choices.slice(0, ACTIONS_MAX).map((c): types.Button => ({ type: 'button', action_id: c.id, value: c.id, text: plain(c.label) }));
+  if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  return blocks;
 }
 
 function meetingsBlocks(meetings: MyMeetings): types.KnownBlock[] {

@@ -7,6 +7,7 @@ import { guarded, inboundContext, inboundDeps, postReplies, type SlackDeps } fro
 import { SLASH_COMMAND, parseSlashCommand } from './commands.js';
 import { formView } from './form-view.js';
 import { homeView } from './home.js';
+import { mySettings } from '../../domain/preferences/settings.js';
 import { dmChannel, findPerson, knownOrLinked } from './identity.js';
 import { ANSWER_IN_DM } from './texts.js';
 
@@ -59,8 +60,10 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
     if (event.tab !== 'home') return;
     await guarded(deps, 'app_home_opened', client, () => undefined, async () => {
       const person = await knownOrLinked(deps.linker, client, event.user, event.channel, deps.now());
-      const [mine, meetings] = person ? await Promise.all([myMeasures(person.contactId), myMeetings(person.contactId, deps.now())]) : [null, null];
-      await client.views.publish({ user_id: event.user, view: homeView(mine, meetings) });
+      const [mine, meetings, settings] = person
+        ? await Promise.all([myMeasures(person.contactId), myMeetings(person.contactId, deps.now()), mySettings(person.contactId)])
+        : [null, null, null];
+      await client.views.publish({ user_id: event.user, view: homeView(mine, meetings, settings) });
     });
   });
 }
