@@ -11,6 +11,7 @@ import { requeuePending } from './jobs/outbox.js';
 import { createTelegramApi, createTelegramSender } from './bots/telegram/sender.js';
 import { createSlackClient, createSlackSender } from './bots/slack/sender.js';
 import { startReminderScheduler } from './jobs/reminder-scheduler.js';
+import { startBroadcastWorker } from './jobs/broadcast-queue.js';
 import type { Sender } from './domain/chat/channel.js';
 import type { Channel } from './models/index.js';
 
@@ -26,7 +27,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
   const routes: Route[] = healthRoutes(runtime.redis);
   const stops: Stop[] = [];
   if (config.telegram) {
-    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, log });
+    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
     const telegram = await startTelegram(bot, config.telegram, log);
     if (telegram.route) routes.push(telegram.route);
     // Polling that ends on its own (a wrong token, or a second poller: Telegram's 409) leaves a
@@ -35,7 +36,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
     stops.push(() => telegram.stop());
   }
   if (config.slack) {
-    const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, log });
+    const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
     routes.push(...slackRoutes(slack));
   }
   const server = createHttpServer(routes, log);
@@ -50,6 +51,7 @@ function startWorker(config: AppConfig, runtime: Runtime, log: Logger): Stop[] {
   if (config.telegram) senders.telegram = createTelegramSender(createTelegramApi(config.telegram));
   if (config.slack) senders.slack = createSlackSender(createSlackClient({ token: config.slack.token, apiUrl: config.slack.apiUrl }));
   const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders, log });
+  const broadcasts = startBroadcastWorker({ connection: runtime.redis, prefix: config.queuePrefix, outbox: runtime.outbox, log });
   // A crash between recording a delivery and queueing it leaves it pending: sweep those up.
   const sweep = setInterval(() => {
     requeuePending(runtime.outbox).catch((error: unknown) => log.error({ err: error }, 'requeue sweep failed'));
@@ -57,13 +59,14 @@ function startWorker(config: AppConfig, runtime: Runtime, log: Logger): Stop[] {
   return [
     async () => {
       clearInterval(sweep);
+      await broadcasts.close();
       await workers.close();
     },
   ];
 }
 
 async function startScheduler(runtime: Runtime, log: Logger): Promise<Stop[]> {
-  const scheduler = await startReminderScheduler({ connection: runtime.redis, prefix: runtime.outbox.prefix, outbox: runtime.outbox, log });
+  const scheduler = await startReminderScheduler({ connection: runtime.redis, prefix: runtime.outbox.prefix, outbox: runtime.outbox, broadcasts: runtime.broadcasts, log });
   return [() => scheduler.close()];
 }
 

@@ -5,6 +5,7 @@ import { connectMongo, disconnectMongo } from './db.js';
 import { projectRoot, startLocalServices, type LocalServices } from './infra/local-services.js';
 import { createRedis } from './redis.js';
 import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
+import { createBroadcastQueue, type BroadcastQueue } from './jobs/broadcast-queue.js';
 import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
 
@@ -16,6 +17,8 @@ export interface Runtime {
   services: LocalServices;
   redis: Redis;
   outbox: Outbox;
+  /** Starts broadcasts (any role may confirm one: the chat, the CLI). */
+  broadcasts: BroadcastQueue;
   produce: (messages: OutboundMessage[]) => Promise<unknown>;
   close(): Promise<void>;
 }
@@ -36,12 +39,15 @@ export async function startRuntime(config: AppConfig, options: { database: strin
   }
   const redis = createRedis(services.redisUrl);
   const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix });
+  const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox });
   return {
     services,
     redis,
     outbox,
+    broadcasts,
     produce: (messages) => produceDeliveries(outbox, messages),
     async close() {
+      await broadcasts.close();
       await outbox.close();
       redis.disconnect();
       await disconnectMongo();

@@ -9,6 +9,7 @@ import { handleInbound, type InboundEvent } from '../domain/chat/router.js';
 import { isWithinOfficeHours, DEFAULT_REMINDER_POLICY } from '../domain/reminders/reminder-policy.js';
 import { nextWorkingDay, isWorkingDay } from '../domain/reminders/working-days.js';
 import { startOutboxWorkers } from '../jobs/outbox-worker.js';
+import { startBroadcastWorker } from '../jobs/broadcast-queue.js';
 import { reconcileReminders } from '../jobs/reminder-scheduler.js';
 import { DeliveryModel } from '../models/index.js';
 import { COORDINATOR_ADDRESS, isMeetingDemo, linkCoordinatorConsole, seedDemo } from './seed.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       }),
   });
   const workers = startOutboxWorkers({ connection: runtime.redis, prefix: config.queuePrefix, senders: { console: consoleChannel }, log });
+  const broadcasts = startBroadcastWorker({ connection: runtime.redis, prefix: config.queuePrefix, outbox: runtime.outbox, log });
 
   const now = DateTime.now();
   const { contact, roundTitle } = await seedDemo(values.as ?? '', now, config.timeZone);
@@ -104,7 +106,7 @@ async function main(): Promise<void> {
       event = picked ? { type: 'choice', id: picked.id } : { type: 'text', text: input.value };
     }
     if (event) {
-      const result = await handleInbound({ ...ctx, now: new Date() }, event, { produce: runtime.produce });
+      const result = await handleInbound({ ...ctx, now: new Date() }, event, { produce: runtime.produce, broadcasts: runtime.broadcasts });
       for (const reply of result.replies) {
         // A reply goes out like a delivery would; a file that is gone is told, not fatal.
         await consoleChannel.send({ address: ctx.address, message: reply }).catch((error: unknown) => {
@@ -117,6 +119,7 @@ async function main(): Promise<void> {
   }
   rl.close();
   write('\nUz redzēšanos! / Goodbye!\n');
+  await broadcasts.close();
   await workers.close();
   await runtime.close();
 }

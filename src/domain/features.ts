@@ -6,6 +6,7 @@ import { registerMeetingFeature } from './meetings/meeting-feature.js';
 import { registerAuthoringFeature } from './meetings/authoring-feature.js';
 import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
 import { registerSettingsFeature } from './preferences/settings.js';
+import { registerBroadcastFeature } from './broadcasts/broadcast-feature.js';
 
 /**
  * The product's chat features, in the order /help lists their commands. A new feature (meetings,
@@ -20,6 +21,7 @@ export function createChatRegistry(): ChatRegistry {
   registerMeetingFeature(registry);
   registerAuthoringFeature(registry);
   registerCoordinatorFeature(registry);
+  registerBroadcastFeature(registry);
   return registry;
 }
 

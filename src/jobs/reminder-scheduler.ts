@@ -10,6 +10,8 @@ import { meetingCalendarFile } from '../domain/meetings/calendar.js';
 import { sendPendingMinutes } from '../domain/meetings/minutes.js';
 import { fillFreePlacesEverywhere } from '../domain/meetings/rsvp.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
+import { sweepBroadcasts } from './broadcast-queue.js';
+import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 
 /**
  * The reminder clock. A BullMQ job scheduler adds one `tick` job a minute; the tick reconciles:
@@ -82,6 +84,8 @@ export interface ReminderSchedulerOptions {
   log?: Logger;
   /** Makes the meetings' .ics attachments; calendar.ts's unless a test passes its own. */
   calendarFile?: CalendarFile;
+  /** Confirmed broadcasts whose time has come get their fan-out job (again: a no-op while it exists). */
+  broadcasts?: Pick<BroadcastJobs, 'kick'>;
 }
 
 export interface ReminderScheduler {
@@ -106,7 +110,12 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     // A tick that failed is not retried: the next one, a minute later, covers the same ground.
     { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } },
   );
-  const tick = () => reconcileReminders({ now: now(), outbox, calendarFile: options.calendarFile, log });
+  const tick = async () => {
+    const at = now();
+    const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, log });
+    if (options.broadcasts) await sweepBroadcasts(options.broadcasts, at.toJSDate());
+    return result;
+  };
   const worker = new Worker(
     REMINDER_QUEUE,
     async () => {

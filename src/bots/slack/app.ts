@@ -8,6 +8,7 @@ import type { SlackDeps, WebClient } from './context.js';
 import { EmailLinker } from './identity.js';
 import { registerConversationListeners } from './listeners.js';
 import { registerFormListeners } from './forms.js';
+import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
 
 /**
@@ -35,6 +36,8 @@ export interface SlackAppOptions {
   now?: () => Date;
   /** The features the router dispatches to; the product's own unless a test brings its own. */
   registry?: ChatRegistry;
+  /** Starts confirmed broadcasts at once (jobs/broadcast-queue.ts); without it the scheduler's sweep does. */
+  broadcasts?: BroadcastJobs;
   path?: string;
 }
 
@@ -110,6 +113,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     now: options.now ?? (() => new Date()),
     linker: new EmailLinker(options.log),
     registry: options.registry,
+    broadcasts: options.broadcasts,
   };
   registerConversationListeners(app, deps);
   registerActionListeners(app, deps);

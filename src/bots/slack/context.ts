@@ -8,6 +8,7 @@ import { COMMAND_PREFIX } from './commands.js';
 import type { EmailLinker } from './identity.js';
 import { createSlackSender } from './sender.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
+import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
 import { TEMPORARY_ERROR } from './texts.js';
 
 export type WebClient = webApi.WebClient;
@@ -20,11 +21,12 @@ export interface SlackDeps {
   linker: EmailLinker;
   /** The features the router dispatches to; the product's own unless a test brings its own. */
   registry?: ChatRegistry;
+  broadcasts?: BroadcastJobs;
 }
 
 /** The router's dependencies as every listener passes them. */
 export function inboundDeps(deps: SlackDeps) {
-  return { produce: deps.produce, registry: deps.registry };
+  return { produce: deps.produce, registry: deps.registry, broadcasts: deps.broadcasts };
 }
 
 export function inboundContext(deps: SlackDeps, userId: string, address: string, dedupeKey: string): InboundContext {

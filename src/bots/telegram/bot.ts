@@ -10,6 +10,7 @@ import { isCommandForUs, isPersonContent, toInboundEvent } from './inbound.js';
 import { retryShortRateLimits } from './rate-limit.js';
 import { createTelegramSender } from './sender.js';
 import { PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
+import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
 import { commandMenu } from '../../domain/chat/help.js';
 import { chatRegistry } from '../../domain/features.js';
@@ -35,6 +36,8 @@ export interface TelegramBotOptions {
   now?: () => Date;
   /** The features the router dispatches to; the product's own unless a test brings its own. */
   registry?: ChatRegistry;
+  /** Starts confirmed broadcasts at once (jobs/broadcast-queue.ts); without it the scheduler's sweep does. */
+  broadcasts?: BroadcastJobs;
 }
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -62,7 +65,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
           dedupeKey: inboundKeys.telegramUpdate(ctx.me.id, ctx.update.update_id),
         },
         event,
-        { produce: options.produce, registry: options.registry },
+        { produce: options.produce, registry: options.registry, broadcasts: options.broadcasts },
       );
     } catch (error) {
       log.error({ update: ctx.update.update_id, event: event.type, error: describeError(error) }, 'telegram update failed');

@@ -31,6 +31,11 @@ export interface EffectRefusal {
   text: string;
 }
 
+/** What carrying out the effects found out and the person should read after the step's replies (a preview of what was saved). */
+export interface EffectReplies {
+  replies: Reply[];
+}
+
 export interface FlowDefinition<S extends { step: string }, E, C> {
   /** Stored with the state; also the name forms and registrations use. */
   name: string;
@@ -39,7 +44,7 @@ export interface FlowDefinition<S extends { step: string }, E, C> {
   /** What the step needs to know, read once per event (the person's measures, open rounds…). */
   load(env: FlowEnv): Promise<C>;
   step(state: S | null, event: ChatEvent, ctx: C, env: FlowEnv): FlowOutcome<S, E>;
-  apply(effects: E[], env: FlowEnv): Promise<EffectRefusal | null>;
+  apply(effects: E[], env: FlowEnv): Promise<EffectRefusal | EffectReplies | null>;
 }
 
 export interface FlowRunInput {
@@ -151,12 +156,14 @@ async function apply(
         if (claim.matchedCount !== 1) return null;
         version = doc.version + 1;
       }
+      let more: Reply[] = [];
       if (outcome.effects.length > 0) {
-        const refused = await flow.apply(outcome.effects, env);
-        if (refused) return refusal(refused.reason, refused.text);
+        const applied = await flow.apply(outcome.effects, env);
+        if (applied && 'reason' in applied) return refusal(applied.reason, applied.text);
+        more = applied?.replies ?? [];
       }
       if (ours && !outcome.keepConversation) await ConversationStateModel.deleteOne({ _id: ours._id, version });
-      return { outcome: 'done', replies: outcome.replies };
+      return { outcome: 'done', replies: [...outcome.replies, ...more] };
     }
   }
 }

@@ -9,6 +9,7 @@ import { mayUse, refused, type ChatPerson, type ChatRegistry, type PersonContext
 import { unknownPerson } from './basics.js';
 import { chatRegistry } from '../features.js';
 import type { OutboundMessage } from '../outbound-message.js';
+import type { BroadcastJobs } from '../broadcasts/broadcasts.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a
@@ -51,6 +52,8 @@ export interface InboundDeps {
   produce?: (messages: OutboundMessage[]) => Promise<unknown>;
   /** The features to dispatch to; the product's own by default (tests add their own). */
   registry?: ChatRegistry;
+  /** Starts and retries broadcasts through their queue; without it the scheduler's sweep starts them. */
+  broadcasts?: BroadcastJobs;
 }
 
 async function claimEvent(key: string | undefined, now: Date): Promise<boolean> {
