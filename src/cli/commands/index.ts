@@ -5,6 +5,7 @@ import { importPlanCommand } from './import-plan.js';
 import { inviteCommand } from './invite.js';
 import { meetingCommand } from './meeting.js';
 import { roundCommand } from './round.js';
+import { broadcastCommand } from './broadcast.js';
 
 /** Every admin command, in the order `help` lists them. */
-export const COMMANDS: readonly CliCommand[] = [importPlanCommand, importContactsCommand, exportPlanCommand, roundCommand, inviteCommand, meetingCommand];
+export const COMMANDS: readonly CliCommand[] = [importPlanCommand, importContactsCommand, exportPlanCommand, roundCommand, inviteCommand, meetingCommand, broadcastCommand];
