@@ -87,6 +87,8 @@ describe('handleInbound', () => {
     expect(totals).toContain(`26 ${t('lv', 'overview.bucket.missing')}`);
     expect(totals).toContain(`26 ${t('lv', 'overview.total')}`);
     expect(text).not.toContain('\t');
+    // The council's chart of the round comes with it (tests/integration/council-chart.test.ts).
+    expect(overview.replies[0]?.attachments?.map((a) => [a.name, a.mediaType])).toEqual([['ogp-lv-nap-5-2025-statuss.png', 'image/png']]);
   });
 
   it('lets a coordinator extend, close and open a round in chat, and refuses it to anyone else', async () => {

@@ -4,8 +4,8 @@ import { PlanModel } from '../../src/models/index.js';
 import { closeRound } from '../../src/domain/rounds/rounds.js';
 import { roundOverview } from '../../src/domain/rounds/round-overview.js';
 import { overviewToHtml } from '../../src/domain/rounds/round-export.js';
-import { exportCommand } from '../../src/domain/rounds/coordinator-commands.js';
-import { coordinatorOverview, overviewText, OVERVIEW_WIDTH } from '../../src/domain/rounds/coordinator-overview.js';
+import { exportCommand, overviewCommand } from '../../src/domain/rounds/coordinator-commands.js';
+import { overviewText, OVERVIEW_WIDTH } from '../../src/domain/rounds/coordinator-overview.js';
 import { readAttachment } from '../../src/domain/chat/files.js';
 import { useTestDatabase } from '../support/mongo.js';
 import { afterDeadline, seedRoundFixture } from '../support/round-fixture.js';
@@ -58,8 +58,10 @@ describe('the /overview text', () => {
     expect(text).toContain('  Juris Kalns (not mine)\n');
   });
 
-  it('is given for every open round to the chat command', async () => {
-    expect(await coordinatorOverview(lv, afterDeadline)).toBe(overviewText(await overview(), 'lv'));
+  it('is given for every open round to the chat command, with the round’s chart', async () => {
+    const message = await overviewCommand(lv, afterDeadline);
+    expect(message.text).toBe(overviewText(await overview(), 'lv'));
+    expect(message.attachments?.map((a) => a.mediaType)).toEqual(['image/png']);
   });
 });
 

@@ -2,18 +2,22 @@ import { DateTime } from 'luxon';
 import type { Types } from 'mongoose';
 import { PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
 import { formatDate, t } from '../../i18n/index.js';
-import { textMessage, type Message } from '../chat/message.js';
+import { textMessage, type Attachment, type Message } from '../chat/message.js';
 import { storeFile } from '../chat/files.js';
 import { closeRound, extendRound, openRound, type RoundResult } from './rounds.js';
 import { roundOverview } from './round-overview.js';
 import { exportBaseName, overviewToCsv, overviewToHtml } from './round-export.js';
+import { overviewText } from './coordinator-overview.js';
+import { councilChartFile } from './council-chart.js';
 import { CSV_MEDIA_TYPE } from '../spreadsheet-csv.js';
 
 /**
- * The coordinators' chat commands besides /overview: open, extend and close the reporting round
- * of the current plan, and the export of all replies for the council. The same domain calls as
- * `npm run cli -- round …`; the caller has already checked that the person is a coordinator.
+ * The coordinators' chat commands: the overview of the open rounds with the council's chart, open,
+ * extend and close the reporting round of the current plan, and the export of all replies for the
+ * council. The same domain calls as `npm run cli -- round …`; the caller has already checked that
+ * the person is a coordinator.
  *
+ *   overview
  *   round open <key> <YYYY-MM-DD> <title in Latvian…>
  *   round extend <YYYY-MM-DD>
  *   round close
@@ -59,6 +63,26 @@ export async function roundCommand(coordinator: Pick<ContactDoc, '_id' | 'langua
     default:
       return t(lang, 'round.usage');
   }
+}
+
+/**
+ * Every open round's overview as text (coordinator-overview.ts) with its chart as a picture
+ * (council-chart.ts), in the coordinator's language. The chart lives here, not beside the text,
+ * because the CLI imports the text module, and loading vega and the font takes about 1 s.
+ */
+export async function overviewCommand(coordinator: Pick<ContactDoc, 'language'>, now: Date): Promise<Message> {
+  const lang = coordinator.language;
+  const rounds = await ReportingRoundModel.find({ state: 'open' }, { _id: 1 }).sort({ deadline: 1 }).lean();
+  if (rounds.length === 0) return textMessage(t(lang, 'round.none_open'));
+  const texts: string[] = [];
+  const attachments: Attachment[] = [];
+  for (const round of rounds) {
+    const result = await roundOverview({ roundId: round._id }, now);
+    if (!result.ok) continue;
+    texts.push(overviewText(result.overview, lang));
+    attachments.push(await councilChartFile(result.overview, lang));
+  }
+  return { text: texts.join('\n'), choices: [], attachments };
 }
 
 /** The round an export is about: the open one, else the one that ended last (the council reviews closed rounds). */

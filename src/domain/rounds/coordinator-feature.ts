@@ -1,6 +1,5 @@
 import { answered, type ChatRegistry, type PersonContext } from '../chat/registry.js';
-import { coordinatorOverview } from './coordinator-overview.js';
-import { exportCommand, roundCommand } from './coordinator-commands.js';
+import { exportCommand, overviewCommand, roundCommand } from './coordinator-commands.js';
 
 /** The coordinators' commands in chat: the same domain calls as the CLI, refused to everyone else. */
 
@@ -14,7 +13,7 @@ export function registerCoordinatorFeature(registry: ChatRegistry): void {
       roles: COORDINATORS,
       help: 'command.overview',
       menu: true,
-      handle: async (ctx) => answered({ text: await coordinatorOverview(coordinator(ctx), ctx.now), choices: [] }),
+      handle: async (ctx) => answered(await overviewCommand(coordinator(ctx), ctx.now)),
     })
     .command({
       name: 'round',

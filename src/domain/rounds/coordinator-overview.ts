@@ -1,6 +1,6 @@
-import { ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
+import type { Language } from '../../models/index.js';
 import { formatDate, t, truncate } from '../../i18n/index.js';
-import { roundOverview, OVERVIEW_BUCKETS, type BucketCounts, type MeasureRow, type RoundOverview } from './round-overview.js';
+import { OVERVIEW_BUCKETS, type BucketCounts, type MeasureRow, type RoundOverview } from './round-overview.js';
 
 /**
  * The summary a coordinator reads in a chat (or the CLI's terminal): per commitment its counts,
@@ -47,17 +47,4 @@ export function overviewText(overview: RoundOverview, lang: Language): string {
     for (const m of overview.overdue) lines.push(...overdueLines(m, lang));
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** The overview of every open round, for the coordinator's chat command. */
-export async function coordinatorOverview(contact: Pick<ContactDoc, 'language'>, now: Date): Promise<string> {
-  const lang = contact.language;
-  const rounds = await ReportingRoundModel.find({ state: 'open' }, { _id: 1 }).sort({ deadline: 1 }).lean();
-  if (rounds.length === 0) return t(lang, 'round.none_open');
-  const texts: string[] = [];
-  for (const round of rounds) {
-    const result = await roundOverview({ roundId: round._id }, now);
-    if (result.ok) texts.push(overviewText(result.overview, lang));
-  }
-  return texts.join('\n');
 }

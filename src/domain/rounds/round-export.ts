@@ -174,9 +174,14 @@ function asciiSlug(text: string): string {
   );
 }
 
+/** `ogp-lv-nap-5-2025-<what>` (no extension): the name of a file about the round, `what` it holds. */
+export function roundFileBase(overview: RoundOverview, what: string): string {
+  return `ogp-${asciiSlug(overview.plan.key)}-${asciiSlug(overview.round.key)}-${asciiSlug(what)}`;
+}
+
 /** `ogp-lv-nap-5-2025-atbildes` (no extension). */
 export function exportBaseName(overview: RoundOverview, lang: Language = 'lv'): string {
-  return `ogp-${asciiSlug(overview.plan.key)}-${asciiSlug(overview.round.key)}-${LABELS[lang].replies}`;
+  return roundFileBase(overview, LABELS[lang].replies);
 }
 
 function html(text: string | number): string {
