@@ -14,6 +14,8 @@ import { CHANNELS } from '../models/shared.js';
  * the renderers split them as their platform needs (Slack: 25 per actions block).
  */
 const MAX_BUTTONS = 100;
+/** Measures one reminder or overdue notice lists: a whole plan's, many times the 5th plan's 26. */
+const MAX_MEASURES = 1_000;
 /** Files on one message: ten, Telegram's media-group size, so a renderer may send them as one group. */
 const MAX_ATTACHMENTS = 10;
 
@@ -86,7 +88,7 @@ const deliveryInputSchema = z
     measures: z
       .array(z.string().regex(objectId, 'must be a measure id').transform((id) => new Types.ObjectId(id)))
       .min(1)
-      .max(MAX_BUTTONS)
+      .max(MAX_MEASURES)
       .optional(),
     held: z.object({ reason: z.string().min(1).max(64), until: z.date().optional() }).optional(),
   })

@@ -154,7 +154,7 @@ async function postReminder(user: string, code: string): Promise<FakeMessage> {
       {
         type: 'actions',
         elements: (['report', 'snooze', 'decline'] as const).map((kind) => {
-          const id = encodeReminderAction({ kind, roundId, measureId: measureIds[code]! });
+          const id = kind === 'snooze' ? encodeReminderAction({ kind, roundId }) : encodeReminderAction({ kind, roundId, measureId: measureIds[code]! });
           return { type: 'button', action_id: id, value: id, text: { type: 'plain_text', text: labels[kind] } };
         }),
       },

@@ -199,7 +199,7 @@ describe('a reminder, answered in the DM', () => {
     const dm = h.fake.dmOf(LIGA.id);
     const posted = h.fake.messagesIn(dm).length;
 
-    const first = await reconcileReminders({ now: DateTime.fromISO('2026-01-30T09:00', { zone }), outbox });
+    const first = await reconcileReminders({ now: DateTime.fromISO('2026-01-30T09:00', { zone, digests: false }), outbox });
     expect(first.problems).toBe(0);
     const reminder = await h.fake.nextMessage(dm, posted);
     const reminderText = t('lv', 'reminder.text', {
@@ -210,10 +210,11 @@ describe('a reminder, answered in the DM', () => {
     expect(reminder.text).toBe(reminderText);
     expect(sectionText(reminder)).toBe(reminderText);
     expect(buttonsOf(reminder.blocks).map((b) => [b.element.text.text, b.element.action_id, b.element.value])).toEqual(
-      (['report', 'snooze', 'decline'] as const).map((kind, i) => {
-        const id = encodeReminderAction({ kind, roundId, measureId: measure });
-        return [['Ziņot statusu', 'Atgādināt rīt', 'Nav mans pasākums'][i], id, id];
-      }),
+      [
+        ['Ziņot statusu', encodeReminderAction({ kind: 'report', roundId, measureId: measure })],
+        ['Atgādināt rīt', encodeReminderAction({ kind: 'snooze', roundId })],
+        ['Nav mans pasākums', encodeReminderAction({ kind: 'decline', roundId, measureId: measure })],
+      ].map(([label, id]) => [label, id, id]),
     );
     const delivery = await eventually(() => DeliveryModel.findOne({ contact: liga._id, purpose: 'reminder', state: 'sent' }).lean());
     expect(delivery.platformMessageId).toBe(reminder.ts);
@@ -253,12 +254,14 @@ describe('a reminder, answered in the DM', () => {
     expect(report?.revisions.map((r) => r.channel)).toEqual(['slack']);
     expect(await ConversationStateModel.countDocuments({ contact: liga._id })).toBe(0);
 
-    // A week later: Līga has answered, so nothing more for her; Marta still owes 1.3 and 4.1.
-    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-06T09:00', { zone }), outbox });
+    // A week later: Līga has answered, so nothing more for her; Marta still owes 1.3 and 4.1, in one message.
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-06T09:00', { zone, digests: false }), outbox });
     expect(later.created).toBeGreaterThan(0);
     expect(await DeliveryModel.countDocuments({ contact: liga._id, purpose: 'reminder' })).toBe(1);
     const marta = await ContactModel.findOne({ email: MARTA.email.toLowerCase() }).orFail().lean();
-    expect(await DeliveryModel.countDocuments({ contact: marta._id, purpose: 'reminder', key: /:d-7:slack$/ })).toBe(2);
+    const martas = await DeliveryModel.find({ contact: marta._id, purpose: 'reminder', key: /:d-7:slack$/ }).lean();
+    expect(martas.map((d) => d.measures?.map(String))).toEqual([[await measureId('1.3'), await measureId('4.1')]]);
+    expect(martas[0]?.choices.map((c) => c.label)).toEqual(['Ziņot: 1.3', 'Ziņot: 4.1', 'Atgādināt rīt', 'Nav mans: 1.3', 'Nav mans: 4.1']);
     // Everything queued goes out, and none of it to Līga.
     await eventually(async () => (await DeliveryModel.countDocuments({ state: { $ne: 'sent' } })) === 0, 15_000);
     expect(h.fake.messagesIn(dm).filter((m) => buttonsOf(m.blocks).some((b) => b.element.text.text === 'Ziņot statusu'))).toEqual([]);
@@ -276,20 +279,22 @@ describe('"not my measure"', () => {
     const measure = await measureId('6.2');
     const janis = await ContactModel.findOne({ email: 'janis.kalnins@example.lv' }).orFail().lean();
     const reminder = await eventually(async () => {
-      const sent = await DeliveryModel.findOne({ contact: janis._id, purpose: 'reminder', key: new RegExp(`:${measure}:.*:d-7:slack$`), state: 'sent' }).lean();
+      const sent = await DeliveryModel.findOne({ contact: janis._id, purpose: 'reminder', key: /:d-7:slack$/, measures: measure, state: 'sent' }).lean();
       return sent ? h.fake.messagesIn(h.fake.dmOf(JANIS.id)).find((m) => m.ts === sent.platformMessageId) : undefined;
     });
-    const handedOver = await expectReply(JANIS.id, () => h.requests.press(JANIS.id, reminder, 'Nav mans pasākums'));
+    // One reminder lists all three of his measures; "not mine" is per measure, and the answer offers the other two.
+    const handedOver = await expectReply(JANIS.id, () => h.requests.press(JANIS.id, reminder, 'Nav mans: 6.2'));
     expect(sectionText(handedOver)).toBe(t('lv', 'reminder.handed_over', { code: '6.2' }));
+    expect(buttonLabels(handedOver)).toEqual(['Ziņot: 6.1', 'Ziņot: 6.3', 'Atgādināt rīt', 'Nav mans: 6.1', 'Nav mans: 6.3']);
 
     const notice = await h.fake.nextMessage(h.fake.dmOf(ILZE.id), 0, 10_000);
     expect(notice.text).toContain('Jānis Kalniņš (VARAM)');
     expect(notice.text).toContain('6.2');
     expect(await ReminderStateModel.findOne({ round: roundId, measure, contact: janis._id }).lean()).toMatchObject({ declinedAt: expect.any(Date) });
-    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-11T09:00', { zone }), outbox });
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-11T09:00', { zone, digests: false }), outbox });
     expect(later.problems).toBe(0);
-    expect(await DeliveryModel.countDocuments({ contact: janis._id, key: new RegExp(`:${measure}:.*:d-2:slack$`) })).toBe(0);
-    expect(await DeliveryModel.countDocuments({ contact: janis._id, key: /:d-2:slack$/ })).toBe(2);
+    const dayMinus2 = await DeliveryModel.find({ contact: janis._id, key: /:d-2:slack$/ }).lean();
+    expect(dayMinus2.map((d) => d.measures?.map(String))).toEqual([[await measureId('6.1'), await measureId('6.3')]]);
     // Let the outbox finish, so that later tests see only their own calls at the fake.
     await eventually(async () => (await DeliveryModel.countDocuments({ state: { $ne: 'sent' } })) === 0, 15_000);
   });
@@ -446,10 +451,12 @@ describe('security', () => {
       blocks: [
         {
           type: 'actions',
-          elements: (['report', 'snooze', 'decline'] as const).map((kind) => {
-            const id = encodeReminderAction({ kind, roundId, measureId: notHers });
-            return { type: 'button', action_id: id, value: id, text: { type: 'plain_text', text: kind } };
-          }),
+          // "snooze" as under a reminder from before they were combined, which named its one measure.
+          elements: Object.entries({
+            report: encodeReminderAction({ kind: 'report', roundId, measureId: notHers }),
+            snooze: `rm:s:${roundId}:${notHers}`,
+            decline: encodeReminderAction({ kind: 'decline', roundId, measureId: notHers }),
+          }).map(([kind, id]) => ({ type: 'button', action_id: id, value: id, text: { type: 'plain_text', text: kind } })),
         },
       ],
     });

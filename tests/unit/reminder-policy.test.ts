@@ -2,6 +2,8 @@ import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_REMINDER_POLICY as POLICY,
+  coordinatorStepId,
+  coordinatorStepPassed,
   deadlineFromDate,
   deadlineKey,
   dueReminder,
@@ -281,6 +283,29 @@ describe('dueReminder', () => {
       id: 'overdue-4',
       notifyCoordinator: false,
     });
+  });
+});
+
+describe('the step that tells the coordinator', () => {
+  const DL = '2026-02-01'; // overdue-1 Wed 4 Feb, overdue-2 Mon 9 Feb (tells), overdue-3 Thu 12 Feb
+  const passed = (now: DateTime, sent: string[], policy: ReminderPolicy = POLICY) =>
+    coordinatorStepPassed({ deadline: deadlineFromDate(DL, RIGA), policy, zone: RIGA, now, sentStepIds: new Set(sent) });
+
+  it('is overdue-2 by default and none when the policy tells nobody', () => {
+    expect(coordinatorStepId(POLICY)).toBe('overdue-2');
+    expect(coordinatorStepId({ ...POLICY, tellCoordinatorAfterOverdue: 3 })).toBe('overdue-3');
+    expect(coordinatorStepId({ ...POLICY, tellCoordinatorAfterOverdue: 0 })).toBeNull();
+  });
+
+  it('has passed once the person was reminded at or after it, by a regular step or a snooze', () => {
+    expect(passed(riga('2026-02-09T09:00'), ['d-0', 'overdue-1'])).toBe(false);
+    expect(passed(riga('2026-02-09T09:00'), ['overdue-1', 'overdue-2'])).toBe(true);
+    expect(passed(riga('2026-02-13T10:00'), ['d-0', 'overdue-3'])).toBe(true);
+    expect(passed(riga('2026-02-13T10:00'), ['overdue-1', 'snooze-2026-02-10'])).toBe(true);
+    expect(passed(riga('2026-02-13T10:00'), ['overdue-1', 'snooze-2026-02-06'])).toBe(false);
+    // Before the step's time nothing has passed; with a policy that tells nobody, never.
+    expect(passed(riga('2026-02-06T10:00'), ['overdue-2'])).toBe(false);
+    expect(passed(riga('2026-02-13T10:00'), ['overdue-3'], { ...POLICY, tellCoordinatorAfterOverdue: 0 })).toBe(false);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   MeasureModel,
   ReminderStateModel,
   ReportingRoundModel,
+  StatusReportModel,
   type ContactDoc,
   type MeasureDoc,
   type ReportingRoundDoc,
@@ -21,22 +22,36 @@ import { isDuplicateKey } from '../../models/duplicate-key.js';
 /**
  * The two answers a person can give to a reminder besides reporting: "remind me tomorrow" and
  * "not my measure". Both are stored per round, measure and person (ReminderState); the scheduler
- * reads them on its next tick.
+ * reads them on its next tick. A reminder lists all the person owes at that step, so "tomorrow"
+ * snoozes all of them, while "not mine" is per measure and leaves the others as they were.
  */
 
 export type AnswerFailure = 'unknown' | 'round_closed' | 'not_owner';
 
 interface AnswerInput {
   roundId: string;
-  measureId: string;
   contactId: string;
   now: DateTime;
 }
 
-type Checked = { ok: true; round: ReportingRoundDoc; measure: MeasureDoc; contact: ContactDoc } | { ok: false; reason: AnswerFailure };
+interface MeasureAnswerInput extends AnswerInput {
+  measureId: string;
+}
+
+type Failed = { ok: false; reason: AnswerFailure };
+type CheckedPerson = { ok: true; round: ReportingRoundDoc; contact: ContactDoc } | Failed;
+type CheckedMeasure = { ok: true; round: ReportingRoundDoc; measure: MeasureDoc; contact: ContactDoc } | Failed;
 
 /** The button came from a reminder, but it may be old or pressed by somebody else. */
-async function check(input: AnswerInput): Promise<Checked> {
+async function checkPerson(input: AnswerInput): Promise<CheckedPerson> {
+  if (![input.roundId, input.contactId].every((id) => Types.ObjectId.isValid(id))) return { ok: false, reason: 'unknown' };
+  const [round, contact] = await Promise.all([ReportingRoundModel.findById(input.roundId), ContactModel.findById(input.contactId)]);
+  if (!round || !contact) return { ok: false, reason: 'unknown' };
+  if (round.state !== 'open') return { ok: false, reason: 'round_closed' };
+  return { ok: true, round, contact };
+}
+
+async function checkMeasure(input: MeasureAnswerInput): Promise<CheckedMeasure> {
   const ids = [input.roundId, input.measureId, input.contactId];
   if (!ids.every((id) => Types.ObjectId.isValid(id))) return { ok: false, reason: 'unknown' };
   const [round, measure, contact] = await Promise.all([
@@ -48,6 +63,29 @@ async function check(input: AnswerInput): Promise<Checked> {
   if (round.state !== 'open') return { ok: false, reason: 'round_closed' };
   if (!contact.measures.some((id) => id.equals(measure._id))) return { ok: false, reason: 'not_owner' };
   return { ok: true, round, measure, contact };
+}
+
+/** The person's measures of the round's plan (not cancelled), in plan order. */
+function ownedMeasures(round: ReportingRoundDoc, contact: ContactDoc) {
+  return MeasureModel.find({ _id: { $in: contact.measures }, plan: round.plan, 'currentStatus.status': { $ne: 'cancelled' } }, { code: 1, title: 1 })
+    .sort({ order: 1, code: 1 })
+    .lean();
+}
+
+/**
+ * What the person still owes in the round: their measures without a report that they have not
+ * said are not theirs. These are the ones a reminder lists, since a person's measures share the
+ * round's schedule.
+ */
+async function openMeasures(round: ReportingRoundDoc, contact: ContactDoc, ownedAlready?: Awaited<ReturnType<typeof ownedMeasures>>) {
+  const owned = ownedAlready ?? (await ownedMeasures(round, contact));
+  const ids = owned.map((m) => m._id);
+  const [reported, declined] = await Promise.all([
+    StatusReportModel.find({ round: round._id, measure: { $in: ids } }, { measure: 1 }).lean(),
+    ReminderStateModel.find({ round: round._id, contact: contact._id, measure: { $in: ids }, declinedAt: { $exists: true } }, { measure: 1 }).lean(),
+  ]);
+  const closed = new Set([...reported, ...declined].map((r) => String(r.measure)));
+  return owned.filter((m) => !closed.has(String(m._id)));
 }
 
 /**
@@ -63,15 +101,32 @@ async function saveState(key: { round: Types.ObjectId; measure: Types.ObjectId; 
   }
 }
 
+/**
+ * "Remind me tomorrow": every measure the person still owes in the round waits until the next
+ * working day's office hours, so tomorrow brings one reminder listing them again. With
+ * `measureId` (a button under a reminder from before they were combined) that measure alone.
+ */
 export async function snoozeReminder(
-  input: AnswerInput,
-): Promise<{ ok: true; until: DateTime; measureCode: string } | { ok: false; reason: AnswerFailure }> {
-  const checked = await check(input);
-  if (!checked.ok) return checked;
-  const { round, measure, contact } = checked;
+  input: AnswerInput & { measureId?: string },
+): Promise<{ ok: true; until: DateTime; measureCodes: string[] } | Failed> {
+  const target = await snoozeTarget(input);
+  if (!target.ok) return target;
+  const { round, contact, measures } = target;
   const until = snoozeUntil(input.now, contact.timeZone, roundPolicy(round));
-  await saveState({ round: round._id, measure: measure._id, contact: contact._id }, { snoozedUntil: until.toJSDate() });
-  return { ok: true, until, measureCode: measure.code };
+  await Promise.all(measures.map((m) => saveState({ round: round._id, measure: m._id, contact: contact._id }, { snoozedUntil: until.toJSDate() })));
+  return { ok: true, until, measureCodes: measures.map((m) => m.code) };
+}
+
+async function snoozeTarget(input: AnswerInput & { measureId?: string }) {
+  if (input.measureId) {
+    const checked = await checkMeasure({ ...input, measureId: input.measureId });
+    return checked.ok ? { ...checked, measures: [checked.measure] } : checked;
+  }
+  const checked = await checkPerson(input);
+  if (!checked.ok) return checked;
+  const owned = await ownedMeasures(checked.round, checked.contact);
+  if (owned.length === 0) return { ok: false as const, reason: 'not_owner' as const };
+  return { ...checked, measures: await openMeasures(checked.round, checked.contact, owned) };
 }
 
 /**
@@ -80,9 +135,9 @@ export async function snoozeReminder(
  * not tell them twice). The person stays on the measure until a coordinator reassigns it.
  */
 export async function declineMeasure(
-  input: AnswerInput & { produce: (messages: OutboundMessage[]) => Promise<unknown> },
-): Promise<{ ok: true; measureCode: string; coordinatorsTold: number } | { ok: false; reason: AnswerFailure }> {
-  const checked = await check(input);
+  input: MeasureAnswerInput & { produce: (messages: OutboundMessage[]) => Promise<unknown> },
+): Promise<{ ok: true; measureCode: string; coordinatorsTold: number; remaining: { id: string; code: string }[] } | Failed> {
+  const checked = await checkMeasure(input);
   if (!checked.ok) return checked;
   const { round, measure, contact } = checked;
   const key = { round: round._id, measure: measure._id, contact: contact._id };
@@ -114,5 +169,6 @@ export async function declineMeasure(
       details: { measure: measure.code, contact: String(contact._id) },
     });
   }
-  return { ok: true, measureCode: measure.code, coordinatorsTold: messages.length };
+  const remaining = (await openMeasures(round, contact)).map((m) => ({ id: String(m._id), code: m.code }));
+  return { ok: true, measureCode: measure.code, coordinatorsTold: messages.length, remaining };
 }

@@ -4,12 +4,21 @@ import { answered, refused, type ChatRegistry, type PersonContext } from '../cha
 import type { InboundResult } from '../chat/router.js';
 import { STATUS_FLOW } from '../status/status-flow.js';
 import { REMINDER_ACTION_PREFIX, parseReminderAction } from './reminder-actions.js';
-import { declineMeasure, snoozeReminder } from './reminder-answers.js';
+import { declineMeasure, snoozeReminder, type AnswerFailure } from './reminder-answers.js';
+import { reminderChoices } from './reminder-messages.js';
 
 /**
  * The buttons under a reminder: "report" opens the status flow at that measure, "remind me
- * tomorrow" snoozes, "not my measure" stops the reminders and tells the coordinators.
+ * tomorrow" snoozes every measure the person still owes in the round, "not my measure" stops the
+ * reminders for that one and tells the coordinators. A pressed message loses its buttons, so the
+ * answer to "not mine" offers the buttons of the measures still owed.
  */
+
+const FAILURE_TEXT: Record<AnswerFailure, 'round.closed' | 'error.not_your_measure' | 'error.stale_button'> = {
+  round_closed: 'round.closed',
+  not_owner: 'error.not_your_measure',
+  unknown: 'error.stale_button',
+};
 
 async function onReminderButton(ctx: PersonContext, id: string): Promise<InboundResult> {
   const lang = ctx.person.language;
@@ -18,15 +27,19 @@ async function onReminderButton(ctx: PersonContext, id: string): Promise<Inbound
   // The status flow reads the round and measure from the id itself (an old round's button is refused there).
   if (action.kind === 'report') return ctx.runFlow(STATUS_FLOW, { type: 'choice', id });
 
-  const input = { roundId: action.roundId, measureId: action.measureId, contactId: String(ctx.person.contactId), now: DateTime.fromJSDate(ctx.now) };
-  const produce = ctx.deps.produce ?? (async () => undefined);
-  const result = action.kind === 'snooze' ? await snoozeReminder(input) : await declineMeasure({ ...input, produce });
-  if (!result.ok) {
-    const key = result.reason === 'round_closed' ? 'round.closed' : result.reason === 'not_owner' ? 'error.not_your_measure' : 'error.stale_button';
-    return refused({ text: t(lang, key), choices: [] });
+  const input = { roundId: action.roundId, contactId: String(ctx.person.contactId), now: DateTime.fromJSDate(ctx.now) };
+  if (action.kind === 'snooze') {
+    const snoozed = await snoozeReminder({ ...input, ...(action.measureId ? { measureId: action.measureId } : {}) });
+    if (!snoozed.ok) return refused({ text: t(lang, FAILURE_TEXT[snoozed.reason]), choices: [] });
+    return answered({ text: t(lang, 'reminder.snoozed'), choices: [] });
   }
-  const text = action.kind === 'snooze' ? t(lang, 'reminder.snoozed') : t(lang, 'reminder.handed_over', { code: result.measureCode });
-  return answered({ text, choices: [] });
+  const produce = ctx.deps.produce ?? (async () => undefined);
+  const declined = await declineMeasure({ ...input, measureId: action.measureId, produce });
+  if (!declined.ok) return refused({ text: t(lang, FAILURE_TEXT[declined.reason]), choices: [] });
+  return answered({
+    text: t(lang, 'reminder.handed_over', { code: declined.measureCode }),
+    choices: reminderChoices(lang, action.roundId, declined.remaining, true),
+  });
 }
 
 export function registerReminderFeature(registry: ChatRegistry): void {

@@ -169,6 +169,29 @@ function coordinatorTold(tellAt: DateTime, tellN: number, sent: ReadonlySet<stri
   return false;
 }
 
+/** The step that tells the coordinators (`overdue-2`), or null when the policy tells nobody. */
+export function coordinatorStepId(policy: ReminderPolicy): ReminderStepId | null {
+  return policy.tellCoordinatorAfterOverdue > 0 ? `overdue-${policy.tellCoordinatorAfterOverdue}` : null;
+}
+
+/**
+ * Whether the person has already been reminded at or after the step that tells the coordinator.
+ * The coordinators' notice is recorded apart from the reminder, so the scheduler asks this too:
+ * a notice lost between the two (a crash, or two schedulers that saw different measures) is then
+ * made up on the next tick instead of waiting for a step that never comes.
+ */
+export function coordinatorStepPassed(args: {
+  deadline: DateTime;
+  policy: ReminderPolicy;
+  zone: string;
+  now: DateTime;
+  sentStepIds: ReadonlySet<string>;
+}): boolean {
+  const { deadline, policy, zone, now, sentStepIds } = args;
+  const tell = reminderSchedule({ deadline, policy, zone, until: now }).find((s) => s.notifyCoordinator);
+  return tell !== undefined && coordinatorTold(tell.at, policy.tellCoordinatorAfterOverdue, sentStepIds);
+}
+
 /**
  * The one reminder to send now, or null. Only the latest step whose time has come counts; the
  * earlier ones are superseded, so a scheduler that was down for a week sends one message, not a
