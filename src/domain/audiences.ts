@@ -39,6 +39,7 @@ export interface AudienceMember {
   contactId: string;
   name: string;
   institution: string;
+  roles: ContactRole[];
   language: Language;
   timeZone: string;
   /** Every measure the person answers for, in any plan. */
@@ -87,7 +88,7 @@ export async function audienceMembers(audience: Audience): Promise<AudienceMembe
   if (!and) return [];
   const contacts = await ContactModel.find(
     { $and: and },
-    { name: 1, institution: 1, language: 1, timeZone: 1, measures: 1, preferences: 1 },
+    { name: 1, institution: 1, roles: 1, language: 1, timeZone: 1, measures: 1, preferences: 1 },
   )
     .sort({ name: 1, _id: 1 })
     .lean();
@@ -109,6 +110,7 @@ export async function audienceMembers(audience: Audience): Promise<AudienceMembe
       contactId: String(c._id),
       name: c.name,
       institution: c.institution ?? '',
+      roles: c.roles,
       language: c.language,
       timeZone: c.timeZone,
       measureIds: c.measures.map(String),

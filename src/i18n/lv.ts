@@ -430,4 +430,21 @@ export const lv = {
   'broadcast.report.muted': 'Izlaisti (izslēguši apkārtrakstus): {count}',
   'broadcast.report.deferred': 'Gaida klusās stundas beigas: {count}',
   'broadcast.report.stopped': 'Nesūtīti apturēšanas dēļ: {count}',
+
+  // The digest (domain/digests).
+  'digest.weekly': 'Nedēļas kopsavilkums ({from}–{to})',
+  'digest.daily': 'Dienas kopsavilkums ({from}–{to})',
+  'digest.empty': 'Nekas jauns.',
+  'digest.changes': 'Statusa izmaiņas:',
+  'digest.deadlines': 'Jūsu termiņi:',
+  'digest.overdue': 'Nokavēts:',
+  'digest.deadline_line': '{date}: {code} {title}',
+  'digest.meetings': 'Sanāksmes:',
+  'digest.meeting_line': '{when} {title} — jūsu atbilde: {answer}',
+  'digest.answer_deputy': 'sūtu aizvietotāju',
+  'digest.replies': 'Saņemtās atbildes: {count} ({codes})',
+  'digest.overdue_by_institution': 'Nokavēts pa iestādēm:',
+  'digest.rsvp': 'Pieteikumi sanāksmēm:',
+  'digest.rsvp_line': '{title}: piedalīsies {attending}, nepiedalīsies {declined}, nav atbildējuši {silent}',
+  'digest.failed': 'Neizdevušās ziņas: {count} ({purposes})',
 } as const satisfies Record<string, Message>;

@@ -10,13 +10,15 @@ import { meetingCalendarFile } from '../domain/meetings/calendar.js';
 import { sendPendingMinutes } from '../domain/meetings/minutes.js';
 import { fillFreePlacesEverywhere } from '../domain/meetings/rsvp.js';
 import { produceDeliveries, type Outbox } from './outbox.js';
+import { dueDigestMessages, type ChartMaker } from '../domain/digests/digests.js';
+import { councilChartAttachment } from '../domain/rounds/council-chart.js';
 import { sweepBroadcasts } from './broadcast-queue.js';
 import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 
 /**
  * The reminder clock. A BullMQ job scheduler adds one `tick` job a minute; the tick reconciles:
- * it asks MongoDB which deadline reminders and meeting notices (invitations, changes,
- * cancellations, meeting reminders) are due now and hands them to the outbox under deterministic
+ * it asks MongoDB which deadline reminders, meeting notices (invitations, changes, cancellations,
+ * meeting reminders) and digests are due now and hands them to the outbox under deterministic
  * keys. Nothing is carried from one tick to the next, so a lost tick is made up by the next one,
  * and two scheduler processes (both upserting the same scheduler id) at worst reconcile twice,
  * which the outbox's unique keys turn into one delivery.
@@ -34,6 +36,8 @@ export interface ReconcileResult {
   problems: number;
   /** The meeting notices' share of the totals. */
   meetings: { due: number; created: number; existing: number; problems: number };
+  /** Digests, apart from the totals (an empty one is recorded as skipped). */
+  digests: { due: number; created: number; existing: number };
 }
 
 async function produce(outbox: Outbox, messages: OutboundMessage[]) {
@@ -42,7 +46,16 @@ async function produce(outbox: Outbox, messages: OutboundMessage[]) {
   return { due: unique.length, created: produced.created, existing: produced.existing };
 }
 
-export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; calendarFile?: CalendarFile; log?: Logger }): Promise<ReconcileResult> {
+export async function reconcileReminders(args: {
+  now: DateTime;
+  outbox: Outbox;
+  calendarFile?: CalendarFile;
+  /** The council chart in coordinators' digests; rounds/council-chart.ts unless a test passes its own. */
+  chart?: ChartMaker;
+  /** false: no digests this tick (tests of the other producers, whose people would otherwise get one). */
+  digests?: boolean;
+  log?: Logger;
+}): Promise<ReconcileResult> {
   const { messages, problems } = await dueReminderMessages(args.now);
   for (const p of problems) {
     args.log?.warn({ round: p.roundId, measure: p.measureId, contact: p.contactId, error: p.error }, 'reminder skipped: bad data');
@@ -57,12 +70,14 @@ export async function reconcileReminders(args: { now: DateTime; outbox: Outbox; 
   await sendPendingMinutes({ now: args.now.toJSDate(), produce: (m) => produce(args.outbox, m) });
   // Places a raised capacity freed (the CLI has no outbox either) move the waiting list up.
   await fillFreePlacesEverywhere(args.now.toJSDate(), (m) => produce(args.outbox, m));
+  const digests = args.digests === false ? { due: 0, created: 0, existing: 0 } : await produce(args.outbox, await dueDigestMessages(args.now, args.chart ?? councilChartAttachment));
   return {
     due: reminders.due + meetings.due,
     created: reminders.created + meetings.created,
     existing: reminders.existing + meetings.existing,
     problems: problems.length + meetings.problems,
     meetings,
+    digests,
   };
 }
 
@@ -86,6 +101,8 @@ export interface ReminderSchedulerOptions {
   calendarFile?: CalendarFile;
   /** Confirmed broadcasts whose time has come get their fan-out job (again: a no-op while it exists). */
   broadcasts?: Pick<BroadcastJobs, 'kick'>;
+  /** false: the tick produces no digests (tests of the other producers). */
+  digests?: boolean;
 }
 
 export interface ReminderScheduler {
@@ -112,7 +129,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
   );
   const tick = async () => {
     const at = now();
-    const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, log });
+    const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, digests: options.digests, log });
     if (options.broadcasts) await sweepBroadcasts(options.broadcasts, at.toJSDate());
     return result;
   };

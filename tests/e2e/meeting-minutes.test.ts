@@ -89,7 +89,7 @@ describe('meeting minutes on Telegram and Slack', () => {
     expect((await recordMinutes({ meetingKey: 'padome-fails', minutes: { label: 'Protokols Nr. 1', file }, decisions: [{ number: 1, text: 'Pieņemt zināšanai.' }], actor: 'cli', now })).ok).toBe(true);
     expect((await recordMinutes({ meetingKey: 'padome-saite', minutes: { label: 'Protokols Nr. 2', url: 'https://www.mk.gov.lv/protokols-2.pdf' }, decisions: [], actor: 'cli', now })).ok).toBe(true);
     // Two ticks, as two schedulers would run them.
-    await Promise.all([reconcileReminders({ now: AFTER, outbox }), reconcileReminders({ now: AFTER, outbox })]);
+    await Promise.all([reconcileReminders({ now: AFTER, outbox, digests: false }), reconcileReminders({ now: AFTER, outbox, digests: false })]);
 
     await telegram.waitFor(() => telegram.callsTo('sendDocument').length >= 1 && telegram.callsTo('sendMessage').length >= 2, 15_000);
     await slack.waitFor(() => slack.files.length >= 1 && slack.messagesIn(slack.dmOf(SLACK_USER)).length >= 2, 15_000);

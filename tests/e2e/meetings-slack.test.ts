@@ -45,7 +45,7 @@ let martaId = '';
 
 const tick = async (at: DateTime) => {
   clock = at;
-  const result = await reconcileReminders({ now: at, outbox, log });
+  const result = await reconcileReminders({ now: at, outbox, log, digests: false });
   expect(result.problems).toBe(0);
   return result.meetings.created;
 };

@@ -199,7 +199,7 @@ describe('a reminder, answered in the DM', () => {
     const dm = h.fake.dmOf(LIGA.id);
     const posted = h.fake.messagesIn(dm).length;
 
-    const first = await reconcileReminders({ now: DateTime.fromISO('2026-01-30T09:00', { zone, digests: false }), outbox });
+    const first = await reconcileReminders({ now: DateTime.fromISO('2026-01-30T09:00', { zone }), outbox, digests: false });
     expect(first.problems).toBe(0);
     const reminder = await h.fake.nextMessage(dm, posted);
     const reminderText = t('lv', 'reminder.text', {
@@ -255,7 +255,7 @@ describe('a reminder, answered in the DM', () => {
     expect(await ConversationStateModel.countDocuments({ contact: liga._id })).toBe(0);
 
     // A week later: Līga has answered, so nothing more for her; Marta still owes 1.3 and 4.1, in one message.
-    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-06T09:00', { zone, digests: false }), outbox });
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-06T09:00', { zone }), outbox, digests: false });
     expect(later.created).toBeGreaterThan(0);
     expect(await DeliveryModel.countDocuments({ contact: liga._id, purpose: 'reminder' })).toBe(1);
     const marta = await ContactModel.findOne({ email: MARTA.email.toLowerCase() }).orFail().lean();
@@ -291,7 +291,7 @@ describe('"not my measure"', () => {
     expect(notice.text).toContain('Jānis Kalniņš (VARAM)');
     expect(notice.text).toContain('6.2');
     expect(await ReminderStateModel.findOne({ round: roundId, measure, contact: janis._id }).lean()).toMatchObject({ declinedAt: expect.any(Date) });
-    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-11T09:00', { zone, digests: false }), outbox });
+    const later = await reconcileReminders({ now: DateTime.fromISO('2026-02-11T09:00', { zone }), outbox, digests: false });
     expect(later.problems).toBe(0);
     const dayMinus2 = await DeliveryModel.find({ contact: janis._id, key: /:d-2:slack$/ }).lean();
     expect(dayMinus2.map((d) => d.measures?.map(String))).toEqual([[await measureId('6.1'), await measureId('6.3')]]);
@@ -308,7 +308,11 @@ describe('the status form (modal)', () => {
     const homeText = JSON.stringify(home.view.blocks);
     expect(homeText).toContain('Mani pasākumi');
     expect(homeText).toContain(`Termiņš: ${formatDate('lv', DateTime.fromISO('2026-02-13', { zone }).toJSDate(), zone)}`);
-    expect(buttonsOf(home.view.blocks).map((b) => b.element.text.text)).toEqual(['Ziņot: 1.3', 'Ziņot: 4.1']);
+    const labels = buttonsOf(home.view.blocks).map((b) => b.element.text.text);
+    expect(labels.filter((label) => label.startsWith('Ziņot'))).toEqual(['Ziņot: 1.3', 'Ziņot: 4.1']);
+    // Below the measures and meetings: the settings, with the buttons /ogp settings offers.
+    expect(homeText).toContain('Iestatījumi');
+    expect(labels).toContain('Nesaņemt apkārtrakstus');
 
     const views = h.fake.views.length;
     const question = await expectReply(MARTA.id, () => h.requests.pressInHome(MARTA.id, home, 'Ziņot: 4.1'));

@@ -76,7 +76,7 @@ async function link(person: TelegramUser, email: string): Promise<void> {
 /** Reconciles at `iso` (Riga time) and returns the reminders created. */
 async function reconcileAt(iso: string): Promise<number> {
   const started = performance.now();
-  const result = await reconcileReminders({ now: DateTime.fromISO(iso, { zone, digests: false }), outbox, log });
+  const result = await reconcileReminders({ now: DateTime.fromISO(iso, { zone }), outbox, log, digests: false });
   reconcileStartedAt = started;
   return result.created;
 }

@@ -24,7 +24,7 @@ async function link(email: string, externalId: string) {
   expect(linked.outcome).toBe('ok');
 }
 
-const COORDINATOR_ONLY = ['attendees', 'meeting', 'overview', 'round', 'export'];
+const COORDINATOR_ONLY = ['attendees', 'meeting', 'overview', 'round', 'export', 'broadcast'];
 const EVERYONE = ['status', 'mine', 'language', 'cancel', 'help', 'stop', 'settings', 'meetings'];
 
 beforeAll(async () => {

@@ -193,8 +193,8 @@ describe('produceMinutes', () => {
     const m = await meeting('padome-tick', { audience: { contacts: [ids.juris, ids.marta] } });
     expect((await recordMinutes(input('padome-tick'))).ok).toBe(true);
     const now = DateTime.fromJSDate(AFTER);
-    await reconcileReminders({ now, outbox: testbed.outbox });
-    await reconcileReminders({ now: now.plus({ minutes: 1 }), outbox: testbed.outbox });
+    await reconcileReminders({ now, outbox: testbed.outbox, digests: false });
+    await reconcileReminders({ now: now.plus({ minutes: 1 }), outbox: testbed.outbox, digests: false });
     const deliveries = await DeliveryModel.find({ key: { $regex: `^meeting-minutes:${String(m._id)}:` } }).lean();
     expect(deliveries.map((d) => d.address).sort()).toEqual(['D-marta', 'tg-juris']);
     expect((await MeetingModel.findById(m._id).lean())?.minutesSentAt).toEqual(AFTER);

@@ -31,7 +31,7 @@ const calendarFile: CalendarFile = async (meeting, { method, language }) => {
   const organizer = meeting.organizer ? `\nORGANIZER:${meeting.organizer.name}` : '';
   return storeFile({ name: 'sanaksme.ics', mediaType: 'text/calendar', bytes: `METHOD:${method}\nSEQUENCE:${meeting.sequence}\nLANG:${language}${organizer}` });
 };
-const tick = (now: DateTime, outbox = testbed.outbox) => reconcileReminders({ now, outbox, calendarFile });
+const tick = (now: DateTime, outbox = testbed.outbox) => reconcileReminders({ now, outbox, calendarFile, digests: false });
 
 interface World {
   meetingId: string;
@@ -241,7 +241,7 @@ describe('meeting invitations', () => {
 describe('meeting notices with the real calendar file', () => {
   it('attach the .ics of calendar.ts: one UID, SEQUENCE following the changes, METHOD:CANCEL at the end', async () => {
     const w = await world('2026-03-30T09:00', '2026-03-30T10:30', '2026-03-25T17:00');
-    const real = (now: DateTime) => reconcileReminders({ now, outbox: testbed.outbox });
+    const real = (now: DateTime) => reconcileReminders({ now, outbox: testbed.outbox, digests: false });
     const ics = async (key: string) => {
       const found = await delivery(key);
       expect(found?.attachments[0]?.name).toMatch(/^padome-\d+\.ics$/);
