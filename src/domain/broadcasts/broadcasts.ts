@@ -95,7 +95,7 @@ async function members(b: BroadcastRecord): Promise<Checked<AudienceMember[]>> {
 }
 
 export interface BroadcastPreview {
-  /** Copies per channel (one per person, or one per chat for someone who chose none). */
+  /** Copies that will go out per channel (one per person, or one per chat for someone who chose none); the muted are not counted. */
   perChannel: Partial<Record<Channel, number>>;
   people: number;
   unreachable: string[];
@@ -114,8 +114,11 @@ export async function previewBroadcast(b: BroadcastRecord, now: Date): Promise<C
       continue;
     }
     const held = holdFor('broadcast', m.preferences, DateTime.fromJSDate(now, { zone: m.timeZone }));
-    if (held?.reason === 'muted_broadcasts') preview.muted++;
-    else if (held) preview.quiet++;
+    if (held?.reason === 'muted_broadcasts') {
+      preview.muted++;
+      continue;
+    }
+    if (held) preview.quiet++;
     for (const identity of m.identities) preview.perChannel[identity.channel] = (preview.perChannel[identity.channel] ?? 0) + 1;
   }
   return { ok: true, value: preview };
