@@ -123,32 +123,31 @@ async function send(command: CliCommand, args: string[]): Promise<number> {
   });
 }
 
-async function cancel(command: CliCommand, args: string[]): Promise<number> {
+/** `cancel` and `status` take one broadcast by `--id`. */
+async function withBroadcastId(command: CliCommand, args: string[], action: string, work: (id: string) => Promise<number>): Promise<number> {
   const parsed = parseCommandArgs(command, args, { id: { type: 'string' } });
   if ('exit' in parsed) return parsed.exit;
   const id = parsed.values.id;
-  if (!id) return usageError(command, 'broadcast cancel needs --id.');
-  return withDatabase(async () => {
+  if (!id) return usageError(command, `broadcast ${action} needs --id.`);
+  return withDatabase(() => work(id));
+}
+
+const cancel = (command: CliCommand, args: string[]) =>
+  withBroadcastId(command, args, 'cancel', async (id) => {
     const result = await cancelBroadcast({ id, author: CLI_AUTHOR, now: new Date() });
     if (!result.ok) return fail(result.reason === 'unknown' ? `No broadcast ${id}.` : `Broadcast ${id} has already finished or was cancelled.`);
     console.log(`Broadcast ${id} cancelled; ${result.stopped ?? 0} messages not yet sent will not go out.`);
     return EXIT_OK;
   });
-}
 
-async function status(command: CliCommand, args: string[]): Promise<number> {
-  const parsed = parseCommandArgs(command, args, { id: { type: 'string' } });
-  if ('exit' in parsed) return parsed.exit;
-  const id = parsed.values.id;
-  if (!id) return usageError(command, 'broadcast status needs --id.');
-  return withDatabase(async () => {
+const status = (command: CliCommand, args: string[]) =>
+  withBroadcastId(command, args, 'status', async (id) => {
     const b = await loadBroadcast(id);
     if (!b) return fail(`No broadcast ${id}.`);
     const counts = await broadcastCounts(b._id, new Date());
     console.log(`${id} ${b.state}: ${Object.entries(counts).map(([state, n]) => `${state} ${n}`).join(', ')}; unreachable ${b.unreachableCount ?? 0}`);
     return EXIT_OK;
   });
-}
 
 async function list(): Promise<number> {
   return withDatabase(async () => {
