@@ -14,11 +14,28 @@ export interface DigestPeriod {
   until: DateTime;
 }
 
+const weekId = (day: DateTime) => day.toFormat("kkkk-'W'WW");
+
 export function duePeriod(preferences: Pick<Preferences, 'digest' | 'digestHour'>, now: DateTime): DigestPeriod | null {
   if (preferences.digest === 'off') return null;
   const start = preferences.digest === 'weekly' ? now.startOf('week') : now.startOf('day');
   const due = start.set({ hour: preferences.digestHour });
   if (now < due) return null;
-  const id = preferences.digest === 'weekly' ? due.toFormat("kkkk-'W'WW") : due.toISODate() ?? '';
+  const id = preferences.digest === 'weekly' ? weekId(due) : due.toISODate() ?? '';
   return { id, since: due.minus(preferences.digest === 'weekly' ? { weeks: 1 } : { days: 1 }), until: due };
+}
+
+/**
+ * The periods of the other cadence whose digest, already made, would make this one a repeat: after
+ * a switch from daily to weekly mid-week, this week's daily ones (the weekly would tell the same
+ * days again); after a switch from weekly to daily on a Monday past the hour, that Monday's weekly.
+ * So a changed cadence starts with its next period. Only ids up to `now` (the person's zone).
+ */
+export function overlappingPeriodIds(period: DigestPeriod, now: DateTime): string[] {
+  const start = period.until.startOf('day');
+  if (period.id.includes('W')) {
+    const days = Math.floor(now.startOf('day').diff(start, 'days').days);
+    return Array.from({ length: Math.max(0, days) + 1 }, (_, i) => start.plus({ days: i }).toISODate() ?? '');
+  }
+  return start.weekday === 1 ? [weekId(start)] : [];
 }

@@ -20,7 +20,7 @@ import type { OutboundMessage } from '../outbound-message.js';
 import { meetingAudience } from '../meetings/meeting-audience.js';
 import { holdFor, type HoldReason } from '../preferences/preference-gate.js';
 import { roundDeadline } from '../rounds/rounds.js';
-import { duePeriod, type DigestPeriod } from './digest-period.js';
+import { duePeriod, overlappingPeriodIds, type DigestPeriod } from './digest-period.js';
 
 /**
  * The weekly (or daily) digest, one per person and period, built by the scheduler's tick: the
@@ -193,11 +193,14 @@ export async function dueDigestMessages(now: DateTime, chart?: ChartMaker): Prom
   const due = members.flatMap((m) => {
     const local = now.setZone(validZone(m.timeZone));
     const period = duePeriod(m.preferences, local);
-    return period ? [{ member: m, period, local, key: digestKey({ contactId: m.contactId, period: period.id }) }] : [];
+    if (!period) return [];
+    const overlaps = overlappingPeriodIds(period, local).map((id) => digestKey({ contactId: m.contactId, period: id }));
+    return [{ member: m, period, local, key: digestKey({ contactId: m.contactId, period: period.id }), overlaps }];
   });
   if (due.length === 0) return [];
-  const produced = new Set((await DeliveryModel.find({ key: { $in: due.map((d) => d.key) } }, { key: 1 }).lean()).map((d) => d.key));
-  const todo = due.filter((d) => !produced.has(d.key));
+  const keys = due.flatMap((d) => [d.key, ...d.overlaps]);
+  const produced = new Set((await DeliveryModel.find({ key: { $in: keys } }, { key: 1 }).lean()).map((d) => d.key));
+  const todo = due.filter((d) => !produced.has(d.key) && !d.overlaps.some((k) => produced.has(k)));
   if (todo.length === 0) return [];
   const since = DateTime.min(...todo.map((d) => d.period.since)) ?? now;
   const data = await loadShared(since.toJSDate(), now);
