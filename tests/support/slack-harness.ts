@@ -22,7 +22,7 @@ export interface SlackHarness {
 }
 
 export async function startSlackHarness(
-  options: { users?: FakeUser[] } & Partial<Pick<SlackAppOptions, 'produce' | 'now' | 'registry' | 'log'>> = {},
+  options: { users?: FakeUser[] } & Partial<Pick<SlackAppOptions, 'produce' | 'now' | 'registry' | 'log' | 'broadcasts'>> = {},
 ): Promise<SlackHarness> {
   const fake = await FakeSlack.start({ users: options.users });
   const secret = randomBytes(16).toString('hex');
@@ -35,6 +35,7 @@ export async function startSlackHarness(
       log: options.log ?? createLogger('silent'),
       now: options.now,
       registry: options.registry,
+      broadcasts: options.broadcasts,
     });
   let slack = await make();
   // The server keeps its routes; each request goes to whichever app instance is current.
