@@ -1,4 +1,4 @@
-import type { Channel, DeliveryPriority } from '../models/index.js';
+import type { Channel, DeliveryPriority, HoldReason } from '../models/index.js';
 import type { Attachment, EditTarget, LinkButton } from './chat/message.js';
 
 /**
@@ -26,7 +26,7 @@ export interface OutboundMessage {
    * A preference held it back (domain/preferences/preference-gate.ts): with `until` it waits until
    * then; without, it is recorded as skipped and never sent. Either way the record says why.
    */
-  held?: { reason: string; until?: Date };
+  held?: { reason: HoldReason; until?: Date };
 }
 
 /** The same key twice in one batch (two owners, one coordinator notice) is one message. */

@@ -428,4 +428,10 @@ export const en: Catalogue = {
   'digest.rsvp': 'Meeting registrations:',
   'digest.rsvp_line': '{title}: attending {attending}, not attending {declined}, no answer {silent}',
   'digest.failed': 'Messages that failed: {count} ({purposes})',
+  'digest.purpose.reminder': 'reminders',
+  'digest.purpose.meeting': 'meeting notices',
+  'digest.purpose.broadcast': 'announcements',
+  'digest.purpose.digest': 'digests',
+  'digest.purpose.other': 'other',
+  'broadcast.report.problem': 'Stopped: {problem}',
 };

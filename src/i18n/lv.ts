@@ -447,4 +447,10 @@ export const lv = {
   'digest.rsvp': 'Pieteikumi sanāksmēm:',
   'digest.rsvp_line': '{title}: piedalīsies {attending}, nepiedalīsies {declined}, nav atbildējuši {silent}',
   'digest.failed': 'Neizdevušās ziņas: {count} ({purposes})',
+  'digest.purpose.reminder': 'atgādinājumi',
+  'digest.purpose.meeting': 'sanāksmju ziņas',
+  'digest.purpose.broadcast': 'apkārtraksti',
+  'digest.purpose.digest': 'kopsavilkumi',
+  'digest.purpose.other': 'citas',
+  'broadcast.report.problem': 'Apturēts: {problem}',
 } as const satisfies Record<string, Message>;

@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 import { BroadcastModel } from '../models/index.js';
 import { fanOutBroadcast, type BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 import { broadcastPrefix } from '../domain/delivery-keys.js';
-import { followBroadcast, PROGRESS_WINDOW_MS, startProgress } from '../domain/broadcasts/broadcast-progress.js';
+import { followBroadcast, progressWindow, PROGRESS_WINDOW_MS, startProgress } from '../domain/broadcasts/broadcast-progress.js';
 import { produceDeliveries, retryFailed, type Outbox } from './outbox.js';
 
 /**
@@ -34,7 +34,7 @@ export function createBroadcastQueue(options: { connection: Redis; prefix: strin
       await queue.add('fanout', { broadcastId }, { ...JOB_OPTIONS, jobId: `fanout-${broadcastId}-${at.getTime()}`, delay });
     },
     async retryFailed(broadcastId, retry) {
-      const count = await retryFailed(options.outbox, { keyPrefix: broadcastPrefix(broadcastId) }, retry);
+      const count = await retryFailed(options.outbox, { keyPrefix: broadcastPrefix(broadcastId) });
       await queue.add('follow', { broadcastId }, { ...JOB_OPTIONS, jobId: `follow-${broadcastId}-retry-${retry}`, delay: PROGRESS_WINDOW_MS });
       return count;
     },
@@ -56,7 +56,6 @@ export function startBroadcastWorker(options: { connection: Redis; prefix: strin
   const now = options.now ?? (() => new Date());
   const produce = (messages: Parameters<typeof produceDeliveries>[1]) => produceDeliveries(options.outbox, messages);
   const queue = new Queue(BROADCAST_QUEUE, { connection: options.connection, prefix: options.prefix });
-  const windowOf = (startedAt: Date | null | undefined, at: Date) => Math.floor((at.getTime() - (startedAt ?? at).getTime()) / PROGRESS_WINDOW_MS) + 1;
   const worker = new Worker(
     BROADCAST_QUEUE,
     async (job: Job<{ broadcastId: string }>) => {
@@ -71,7 +70,8 @@ export function startBroadcastWorker(options: { connection: Redis; prefix: strin
       const result = await followBroadcast(broadcastId, at, produce);
       if (!result.done) {
         const b = await BroadcastModel.findById(broadcastId, { startedAt: 1 }).lean();
-        await follow(queue, broadcastId, windowOf(b?.startedAt, at) + 1, PROGRESS_WINDOW_MS);
+        const next = new Date(at.getTime() + result.nextInMs);
+        await follow(queue, broadcastId, progressWindow(b?.startedAt, next), result.nextInMs);
       } else {
         options.log.info({ broadcast: broadcastId, sent: result.sent, total: result.total }, 'broadcast finished');
       }

@@ -1,7 +1,7 @@
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { MAX_CHOICE_ID_BYTES } from '../domain/chat/message.js';
-import { DELIVERY_PRIORITIES } from '../models/delivery.js';
+import { DELIVERY_PRIORITIES, HOLD_REASONS } from '../models/delivery.js';
 import { CHANNELS } from '../models/shared.js';
 
 /**
@@ -90,7 +90,7 @@ const deliveryInputSchema = z
       .min(1)
       .max(MAX_MEASURES)
       .optional(),
-    held: z.object({ reason: z.string().min(1).max(64), until: z.date().optional() }).optional(),
+    held: z.object({ reason: z.enum(HOLD_REASONS), until: z.date().optional() }).optional(),
   })
   .superRefine((input, ctx) => {
     const buttons = (input.choices?.length ?? 0) + (input.links?.length ?? 0);

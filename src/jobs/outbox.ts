@@ -189,7 +189,7 @@ function outboxJobPriority(delivery: { purpose: string; priority?: DeliveryPrior
   return OUTBOX_PRIORITY[delivery.priority ?? defaultPriority(delivery.purpose)];
 }
 
-async function enqueue(outbox: Outbox, deliveries: Queueable[], jobIdSuffix = ''): Promise<void> {
+async function enqueue(outbox: Outbox, deliveries: Queueable[]): Promise<void> {
   const now = Date.now();
   for (const channel of CHANNELS) {
     const jobs = deliveries
@@ -199,7 +199,7 @@ async function enqueue(outbox: Outbox, deliveries: Queueable[], jobIdSuffix = ''
         return {
           name: delivery.purpose,
           data: { deliveryId: String(delivery._id) },
-          opts: { jobId: outboxJobId(delivery.key + jobIdSuffix), priority: outboxJobPriority(delivery), ...(delay > 0 ? { delay } : {}) },
+          opts: { jobId: outboxJobId(delivery.key), priority: outboxJobPriority(delivery), ...(delay > 0 ? { delay } : {}) },
         };
       });
     if (jobs.length > 0) await outbox.queues[channel].addBulk(jobs);
@@ -224,7 +224,9 @@ export async function requeuePending(
 ): Promise<number> {
   const olderThanMs = options.olderThanMs ?? 5 * 60_000;
   const before = new Date((options.now ?? Date.now)() - olderThanMs);
-  const pending = await DeliveryModel.find({ state: 'pending', createdAt: { $lt: before } }, QUEUEABLE_FIELDS)
+  // Those held until later (quiet hours) wait in the queue as delayed jobs; a night's worth of them must not fill the limit.
+  const ready = { $or: [{ notBefore: { $exists: false } }, { notBefore: null }, { notBefore: { $lte: new Date((options.now ?? Date.now)()) } }] };
+  const pending = await DeliveryModel.find({ state: 'pending', createdAt: { $lt: before }, ...ready }, QUEUEABLE_FIELDS)
     .sort({ createdAt: 1 })
     .limit(options.limit ?? 5_000)
     .lean<Queueable[]>();
@@ -234,13 +236,18 @@ export async function requeuePending(
 
 /**
  * Sends failed deliveries again ("retry the failed ones" under a broadcast's report): back to
- * `pending` with their attempts from zero, queued under a job id of their own, since the first
- * job of a key may still be remembered by the queue and would swallow the new one.
+ * `pending` with their attempts from zero, under the same job id as before, so that the requeue
+ * sweep or a second press finds the job and adds no other. The finished job of a key (a refused
+ * message completes its job, kept an hour) is removed first, or the queue would ignore the new one.
  */
-export async function retryFailed(outbox: Outbox, filter: { keyPrefix: string }, retry: number): Promise<number> {
+export async function retryFailed(outbox: Outbox, filter: { keyPrefix: string }): Promise<number> {
   const failed = await DeliveryModel.find({ key: { $regex: keyPrefixPattern(filter.keyPrefix) }, state: 'failed' }, QUEUEABLE_FIELDS).lean<Queueable[]>();
   if (failed.length === 0) return 0;
+  for (const delivery of failed) {
+    const job = await outbox.queues[delivery.channel].getJob(outboxJobId(delivery.key));
+    if (job && ((await job.isCompleted()) || (await job.isFailed()))) await job.remove();
+  }
   await DeliveryModel.updateMany({ _id: { $in: failed.map((d) => d._id) }, state: 'failed' }, { $set: { state: 'pending', attempts: 0 }, $unset: { lastError: 1 } });
-  await enqueue(outbox, failed, `#retry-${retry}`);
+  await enqueue(outbox, failed);
   return failed.length;
 }

@@ -61,10 +61,16 @@ const broadcastSchema = new Schema(
     finishedAt: { type: Date },
     cancelledAt: { type: Date },
     cancelledBy: { type: String },
+    /** Why the system stopped it (the audience no longer resolves), for the report. */
+    problem: { type: bilingualSchema },
     /** People with a chat on the audience at fan-out, and those without (names, for the report). */
     recipients: { type: Number },
+    /** Copies to go out (one per person and chat, the muted not counted): "sent N of copies". */
+    copies: { type: Number },
     unreachable: { type: [String], default: undefined },
     unreachableCount: { type: Number },
+    /** The progress text last put on the author's message: an edit that would change nothing is not made. */
+    progressShown: { type: String },
     /** "Retry the failed ones" pressed so many times: each retry gets a report of its own. */
     retries: { type: Number, required: true, default: 0 },
   },

@@ -7,6 +7,10 @@ import { CHANNELS } from './shared.js';
  * (blocked the bot, left) · cancelled · skipped: a preference held it back for good (`heldReason`).
  */
 export const DELIVERY_STATES = ['pending', 'sent', 'failed', 'undeliverable', 'cancelled', 'skipped'] as const;
+
+/** Why a person's preference held a delivery back (domain/preferences/preference-gate.ts decides). */
+export const HOLD_REASONS = ['muted_broadcasts', 'quiet_hours', 'empty_digest'] as const;
+export type HoldReason = (typeof HOLD_REASONS)[number];
 export type DeliveryState = (typeof DELIVERY_STATES)[number];
 
 /**
@@ -104,7 +108,7 @@ const deliverySchema = new Schema(
     /** Not sent before this instant (a person's quiet hours); the job waits, no attempt is used. */
     notBefore: { type: Date },
     /** Why a preference deferred (`notBefore`) or skipped it: domain/preferences `HoldReason`. */
-    heldReason: { type: String },
+    heldReason: { type: String, enum: HOLD_REASONS },
     attempts: { type: Number, required: true, default: 0 },
     platformMessageId: { type: String },
     lastError: {

@@ -300,7 +300,7 @@ describe('digests', () => {
         'Saņemtās atbildes: 1 (1.1)',
         'Nokavēts pa iestādēm:\n• VARAM 1',
         'Pieteikumi sanāksmēm:\n• Rīcības plāna progress: piedalīsies 1, nepiedalīsies 1, nav atbildējuši 1',
-        'Neizdevušās ziņas: 1 (reminder 1)',
+        'Neizdevušās ziņas: 1 (atgādinājumi 1)',
       ].join('\n\n'),
     );
     expect(chartCalls).toEqual([`${w.roundId} lv`]);

@@ -142,7 +142,8 @@ describe('/settings', () => {
 
   it('refuses a forged choice and changes nothing', async () => {
     const before = (await ContactModel.findById(ids.ilze).lean())?.preferences;
-    for (const id of ['st:q:5-6', 'st:h:3', 'st:d:hourly', 'st:c:fax']) {
+    // st:c:slack: a chat she is not linked on.
+    for (const id of ['st:q:5-6', 'st:h:3', 'st:d:hourly', 'st:c:fax', 'st:c:slack']) {
       const result = await handleInbound(ctx(), { type: 'choice', id });
       expect(result.outcome).toBe('rejected');
       expect(result.replies[0]?.text).toBe(t('lv', 'error.stale_button'));

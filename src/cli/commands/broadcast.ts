@@ -4,7 +4,8 @@ import { lookup } from 'mime-types';
 import { Types } from 'mongoose';
 import { BroadcastModel, FORUM_TIME_ZONE } from '../../models/index.js';
 import { storeFile } from '../../domain/chat/files.js';
-import { currentPlanId, describeBroadcastAudience, parseBroadcastAudience, type BroadcastAudience } from '../../domain/broadcasts/broadcast-audience.js';
+import { describeBroadcastAudience, parseBroadcastAudience, type BroadcastAudience } from '../../domain/broadcasts/broadcast-audience.js';
+import { currentPlanId } from '../../domain/plan/current-plan.js';
 import {
   broadcastCounts,
   broadcastMessage,

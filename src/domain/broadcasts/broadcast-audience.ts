@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { CONTACT_ROLES, MeasureModel, MeetingModel, PlanModel, type ContactRole, type Language } from '../../models/index.js';
+import { CONTACT_ROLES, MeasureModel, MeetingModel, type ContactRole, type Language } from '../../models/index.js';
 import { t } from '../../i18n/index.js';
 import type { Audience } from '../audiences.js';
 import { meetingAudience } from '../meetings/meeting-audience.js';
@@ -80,12 +80,6 @@ export function storedAudience(stored: {
     default:
       return { kind: stored.kind };
   }
-}
-
-/** The plan broadcasts refer to by commitment number: the newest one. */
-export async function currentPlanId(): Promise<Types.ObjectId | undefined> {
-  const plan = await PlanModel.findOne({}, { _id: 1 }).sort({ number: -1 }).lean();
-  return plan?._id;
 }
 
 /** The Audience to resolve; a meeting key or plan that does not exist is a message, not an empty audience. */

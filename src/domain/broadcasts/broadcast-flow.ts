@@ -8,9 +8,20 @@ import type { EffectRefusal, EffectReplies, FlowDefinition, FlowEnv } from '../c
 import { choice, type Form, type Reply } from '../chat/message.js';
 import { checkInstitutions, checkStart } from '../meetings/authoring-answers.js';
 import { localTime } from '../meetings/meeting-file.js';
-import { checkCommitments, currentPlanId, describeBroadcastAudience, type BroadcastAudience } from './broadcast-audience.js';
+import { checkCommitments, describeBroadcastAudience, type BroadcastAudience } from './broadcast-audience.js';
+import { currentPlanId } from '../plan/current-plan.js';
 import { broadcastActionId } from './broadcast-actions.js';
-import { broadcastMessage, checkBroadcastLink, checkBroadcastText, createBroadcast, MAX_BROADCAST_TEXT, previewBroadcast, type BroadcastRecord } from './broadcasts.js';
+import {
+  broadcastMessage,
+  checkBroadcastLink,
+  checkBroadcastText,
+  createBroadcast,
+  MAX_BROADCAST_TEXT,
+  MAX_LINK_URL,
+  namesText,
+  previewBroadcast,
+  type BroadcastRecord,
+} from './broadcasts.js';
 
 /**
  * `/broadcast` for coordinators: audience, Latvian text, English text (or none), a link button (or
@@ -125,7 +136,7 @@ function broadcastForm(lang: Language): Form {
       { id: FORM_FIELDS.names, kind: 'text', label: t(lang, 'broadcast.form.names'), optional: true, maxLength: 500 },
       { id: FORM_FIELDS.textLv, kind: 'text', label: t(lang, 'broadcast.form.text_lv'), multiline: true, maxLength: MAX_BROADCAST_TEXT },
       { id: FORM_FIELDS.textEn, kind: 'text', label: t(lang, 'broadcast.form.text_en'), multiline: true, optional: true, maxLength: MAX_BROADCAST_TEXT },
-      { id: FORM_FIELDS.link, kind: 'text', label: t(lang, 'broadcast.form.link'), optional: true, maxLength: 3000 },
+      { id: FORM_FIELDS.link, kind: 'text', label: t(lang, 'broadcast.form.link'), optional: true, maxLength: MAX_LINK_URL },
       { id: FORM_FIELDS.when, kind: 'text', label: t(lang, 'broadcast.form.when'), hint: t(lang, 'broadcast.form.when_hint'), optional: true },
     ],
   };
@@ -303,7 +314,7 @@ export function previewReplies(b: BroadcastRecord, preview: Awaited<ReturnType<t
     t(lang, 'broadcast.preview.audience', { audience: describeBroadcastAudience(lang, b.audience as BroadcastAudience), people: p.people }),
     t(lang, 'broadcast.preview.channels', { telegram: count(p.perChannel.telegram), slack: count(p.perChannel.slack) }),
     ...(p.perChannel.console ? [t(lang, 'broadcast.preview.console', { count: p.perChannel.console })] : []),
-    p.unreachable.length > 0 ? t(lang, 'broadcast.preview.unreachable', { count: p.unreachable.length, names: p.unreachable.slice(0, 30).join(', ') }) : t(lang, 'broadcast.preview.all_reachable'),
+    p.unreachable.length > 0 ? t(lang, 'broadcast.preview.unreachable', { count: p.unreachable.length, names: namesText(p.unreachable) }) : t(lang, 'broadcast.preview.all_reachable'),
     ...(p.muted > 0 ? [t(lang, 'broadcast.preview.muted', { count: p.muted })] : []),
     ...(p.quiet > 0 ? [t(lang, 'broadcast.preview.quiet', { count: p.quiet })] : []),
     when,

@@ -3,7 +3,7 @@ import { t } from '../../i18n/index.js';
 import { broadcastPrefix, broadcastProgressKey, broadcastReportKey, keyPrefixPattern } from '../delivery-keys.js';
 import { choice } from '../chat/message.js';
 import type { OutboundMessage } from '../outbound-message.js';
-import { broadcastCounts, cancelPending, loadBroadcast, type BroadcastRecord } from './broadcasts.js';
+import { broadcastCounts, cancelPending, loadBroadcast, namesText, type BroadcastRecord } from './broadcasts.js';
 import { broadcastActionId } from './broadcast-actions.js';
 
 /**
@@ -15,7 +15,6 @@ import { broadcastActionId } from './broadcast-actions.js';
  */
 
 export const PROGRESS_WINDOW_MS = 3_000;
-const MAX_NAMES = 30;
 
 type Produce = (messages: OutboundMessage[]) => Promise<unknown>;
 
@@ -30,14 +29,9 @@ export function progressText(lang: Language, counts: { sent: number; total: numb
   return t(lang, 'broadcast.progress', { sent: number(lang, counts.sent), total: number(lang, counts.total), unreachable: number(lang, counts.unreachable) });
 }
 
-function names(list: string[], total: number): string {
-  const more = total - Math.min(list.length, MAX_NAMES);
-  return list.slice(0, MAX_NAMES).join(', ') + (more > 0 ? ` +${more}` : '');
-}
-
 async function failedNames(b: BroadcastRecord): Promise<string[]> {
   const failed = await DeliveryModel.find({ key: { $regex: keyPrefixPattern(broadcastPrefix(String(b._id))) }, state: { $in: ['failed', 'undeliverable'] } }, { contact: 1 })
-    .limit(MAX_NAMES)
+    .limit(100)
     .lean();
   const contacts = await ContactModel.find({ _id: { $in: failed.map((d) => d.contact) } }, { name: 1 }).lean();
   return contacts.map((c) => c.name).sort();
@@ -55,7 +49,7 @@ export async function startProgress(b: BroadcastRecord, produce: Produce): Promi
       contact: b.notify.contact,
       channel: b.notify.channel,
       address: b.notify.address,
-      text: progressText(lang, { sent: 0, total: b.recipients ?? 0, unreachable: b.unreachableCount ?? 0 }),
+      text: progressText(lang, { sent: 0, total: b.copies ?? 0, unreachable: b.unreachableCount ?? 0 }),
       choices: [choice(broadcastActionId('cancel', String(b._id)), t(lang, 'broadcast.button.cancel'))],
     },
   ]);
@@ -66,61 +60,70 @@ export interface ProgressResult {
   done: boolean;
   sent: number;
   total: number;
+  /** When to look again: the next window, or later while only quiet-hours copies wait. */
+  nextInMs: number;
 }
 
-/** One look at a broadcast in progress: an edit of the progress message, or the report at the end. */
+/** While only copies held for quiet hours wait, looking every few seconds would tell nothing new. */
+const DEFERRED_CHECK_MS = 60_000;
+
+/** The window of `at` since sending started: window 0 is the first message, its edits are 1, 2, … */
+export function progressWindow(startedAt: Date | null | undefined, at: Date): number {
+  return Math.max(1, Math.floor((at.getTime() - (startedAt ?? at).getTime()) / PROGRESS_WINDOW_MS) + 1);
+}
+
+/** One look at a broadcast in progress: an edit of the progress message when the counts moved, or the report at the end. */
 export async function followBroadcast(id: string, now: Date, produce: Produce): Promise<ProgressResult> {
   const b = await loadBroadcast(id);
-  if (!b || b.state === 'draft' || b.state === 'scheduled') return { done: b?.state !== 'scheduled', sent: 0, total: 0 };
+  if (!b || b.state === 'draft' || b.state === 'scheduled') return { done: b?.state !== 'scheduled', sent: 0, total: 0, nextInMs: PROGRESS_WINDOW_MS };
   const lang = await authorLanguage(b);
   // A slice written while the cancel went through may have left pending ones: stop those too.
   if (b.state === 'cancelled') await cancelPending(b._id);
   const counts = await broadcastCounts(b._id, now);
   const sent = counts.sent ?? 0;
   const failed = (counts.failed ?? 0) + (counts.undeliverable ?? 0);
-  const total = Object.entries(counts).reduce((sum, [state, n]) => (state === 'deferred' ? sum : sum + n), 0);
-  const waiting = (counts.pending ?? 0) - counts.deferred;
-  const finished = b.state === 'cancelled' || (b.fannedOutAt !== undefined && b.fannedOutAt !== null && waiting <= 0);
+  // Copies to go out: the muted are recorded as skipped, not counted (as in the preview).
+  const written = Object.entries(counts).reduce((sum, [state, n]) => (state === 'deferred' || state === 'skipped' ? sum : sum + n), 0);
+  const total = Math.max(written, b.copies ?? 0);
+  const pending = counts.pending ?? 0;
+  // Copies held for quiet hours keep it `sending` (and so cancellable) until they have gone out.
+  const finished = b.state === 'cancelled' || (Boolean(b.fannedOutAt) && pending === 0);
   const progressKey = broadcastProgressKey({ broadcastId: id, window: 0 });
-  const started = (b.startedAt ?? now).getTime();
-  const window = Math.max(1, Math.floor((now.getTime() - started) / PROGRESS_WINDOW_MS) + 1);
+  const window = progressWindow(b.startedAt, now);
+  const unreachable = (b.unreachableCount ?? 0) + (counts.undeliverable ?? 0);
+  const text = progressText(lang, { sent, total, unreachable }) + (counts.deferred > 0 ? `\n${t(lang, 'broadcast.report.deferred', { count: counts.deferred })}` : '');
+  const target = b.notify ? { contact: b.notify.contact, channel: b.notify.channel, address: b.notify.address, priority: 'notice' as const, purpose: 'broadcast.progress' } : null;
+  // An edit that changes nothing is refused by Telegram ("message is not modified") and tells nobody anything.
+  const edit = (choices: ReturnType<typeof choice>[]): OutboundMessage[] =>
+    target && text !== b.progressShown ? [{ ...target, key: broadcastProgressKey({ broadcastId: id, window }), text, choices, edit: { deliveryKey: progressKey } }] : [];
 
   if (!finished) {
-    if (!b.notify) return { done: false, sent, total };
-    await produce([
-      {
-        key: broadcastProgressKey({ broadcastId: id, window }),
-        purpose: 'broadcast.progress',
-        priority: 'notice',
-        contact: b.notify.contact,
-        channel: b.notify.channel,
-        address: b.notify.address,
-        text: progressText(lang, { sent, total: Math.max(total, b.recipients ?? 0), unreachable: (b.unreachableCount ?? 0) + (counts.undeliverable ?? 0) }),
-        choices: [choice(broadcastActionId('cancel', id), t(lang, 'broadcast.button.cancel'))],
-        edit: { deliveryKey: progressKey },
-      },
-    ]);
-    return { done: false, sent, total };
+    const edits = edit([choice(broadcastActionId('cancel', id), t(lang, 'broadcast.button.cancel'))]);
+    if (edits.length > 0) {
+      await produce(edits);
+      await BroadcastModel.updateOne({ _id: b._id }, { $set: { progressShown: text } });
+    }
+    const onlyDeferred = Boolean(b.fannedOutAt) && pending === counts.deferred;
+    return { done: false, sent, total, nextInMs: onlyDeferred ? DEFERRED_CHECK_MS : PROGRESS_WINDOW_MS };
   }
 
   if (b.state === 'sending') await BroadcastModel.updateOne({ _id: b._id, state: 'sending' }, { $set: { state: 'sent', finishedAt: now } });
-  if (b.notify) {
+  if (target) {
     const failedList = failed > 0 ? await failedNames(b) : [];
     const lines = [
       t(lang, b.state === 'cancelled' ? 'broadcast.report.cancelled' : 'broadcast.report.done', { sent: number(lang, sent), total: number(lang, total) }),
     ];
-    if ((b.unreachableCount ?? 0) > 0) lines.push(t(lang, 'broadcast.report.unreachable', { count: b.unreachableCount ?? 0, names: names(b.unreachable ?? [], b.unreachableCount ?? 0) }));
-    if (failed > 0) lines.push(t(lang, 'broadcast.report.failed', { count: failed, names: names(failedList, failed) }));
+    if (b.problem?.lv) lines.push(t(lang, 'broadcast.report.problem', { problem: (lang === 'en' && b.problem.en) || b.problem.lv }));
+    if ((b.unreachableCount ?? 0) > 0) lines.push(t(lang, 'broadcast.report.unreachable', { count: b.unreachableCount ?? 0, names: namesText(b.unreachable ?? [], b.unreachableCount ?? 0) }));
+    if (failed > 0) lines.push(t(lang, 'broadcast.report.failed', { count: failed, names: namesText(failedList, failed) }));
     if ((counts.skipped ?? 0) > 0) lines.push(t(lang, 'broadcast.report.muted', { count: counts.skipped ?? 0 }));
-    if (counts.deferred > 0) lines.push(t(lang, 'broadcast.report.deferred', { count: counts.deferred }));
     if ((counts.cancelled ?? 0) > 0) lines.push(t(lang, 'broadcast.report.stopped', { count: counts.cancelled ?? 0 }));
     const retry = (counts.failed ?? 0) > 0 && b.state !== 'cancelled' ? [choice(broadcastActionId('retry', id), t(lang, 'broadcast.button.retry'))] : [];
-    const message = { contact: b.notify.contact, channel: b.notify.channel, address: b.notify.address, priority: 'notice' as const, purpose: 'broadcast.progress' };
     await produce([
-      // The live message shows the final count, and the report comes as a new message so that it is noticed.
-      { ...message, key: broadcastProgressKey({ broadcastId: id, window }), text: progressText(lang, { sent, total, unreachable: (b.unreachableCount ?? 0) + (counts.undeliverable ?? 0) }), choices: [], edit: { deliveryKey: progressKey } },
-      { ...message, purpose: 'broadcast.report', key: broadcastReportKey({ broadcastId: id, retry: b.retries ?? 0 }), text: lines.join('\n'), choices: retry },
+      // The live message shows the final count without its Stop button; the report comes as a new message so that it is noticed.
+      ...edit([]),
+      { ...target, purpose: 'broadcast.report', key: broadcastReportKey({ broadcastId: id, retry: b.retries ?? 0 }), text: lines.join('\n'), choices: retry },
     ]);
   }
-  return { done: true, sent, total };
+  return { done: true, sent, total, nextInMs: 0 };
 }

@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import { AuditEntryModel, BroadcastModel, DeliveryModel, type Broadcast, type Channel, type Language } from '../../models/index.js';
 import { t } from '../../i18n/index.js';
@@ -20,7 +19,17 @@ export type BroadcastRecord = Broadcast & { _id: Types.ObjectId };
 
 /** Longer than a screenful is not an announcement; the renderers split long texts anyway. */
 export const MAX_BROADCAST_TEXT = 3_500;
-const MAX_URL = 3_000;
+/** Slack's limit on a button's URL, the smaller of the platforms'. */
+export const MAX_LINK_URL = 3_000;
+/** Names shown in a preview or a report line; the rest are counted. */
+const NAMES_SHOWN = 30;
+
+/** "Anna, Juris +12": the first names of a list of `total`. */
+export function namesText(list: readonly string[], total = list.length): string {
+  const more = total - Math.min(list.length, NAMES_SHOWN);
+  return list.slice(0, NAMES_SHOWN).join(', ') + (more > 0 ? ` +${more}` : '');
+}
+
 /** Names kept for the report; the count is kept whatever the size. */
 const MAX_UNREACHABLE_NAMES = 200;
 /** Deliveries written per step of the fan-out, the broadcast's state read again between them. */
@@ -55,7 +64,7 @@ export function checkBroadcastLink(lang: Language, url: string): string | null {
   } catch {
     parsed = null;
   }
-  if (!parsed || !/^https?:$/.test(parsed.protocol) || trimmed.length > MAX_URL) return t(lang, 'broadcast.error.link', { value: trimmed });
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || trimmed.length > MAX_LINK_URL) return t(lang, 'broadcast.error.link', { value: trimmed });
   return null;
 }
 
@@ -113,7 +122,7 @@ export async function previewBroadcast(b: BroadcastRecord, now: Date): Promise<C
       preview.unreachable.push(m.name);
       continue;
     }
-    const held = holdFor('broadcast', m.preferences, DateTime.fromJSDate(now, { zone: m.timeZone }));
+    const held = holdFor('broadcast', m.preferences, m.timeZone, now);
     if (held?.reason === 'muted_broadcasts') {
       preview.muted++;
       continue;
@@ -200,18 +209,26 @@ export async function fanOutBroadcast(
   const b = await loadBroadcast(id);
   if (!b || (b.state !== 'scheduled' && b.state !== 'sending')) return { written: 0, state: b?.state ?? 'unknown' };
   if (b.state === 'scheduled' && (!b.scheduledAt || b.scheduledAt > now)) return { written: 0, state: b.state };
-  if (b.state === 'scheduled') await BroadcastModel.updateOne({ _id: b._id, state: 'scheduled' }, { $set: { state: 'sending', startedAt: now } });
+  if (b.state === 'scheduled') {
+    const res = await BroadcastModel.updateOne({ _id: b._id, state: 'scheduled' }, { $set: { state: 'sending', startedAt: now } });
+    // Not matched: cancelled meanwhile, or another worker took it first (then it is `sending`, and the keys make this harmless).
+    const state = res.matchedCount === 1 ? 'sending' : await stateOf(b._id);
+    if (state !== 'sending') return { written: 0, state };
+  }
 
   const found = await members(b);
-  const people = found.ok ? found.value : [];
-  const unreachable = people.filter((m) => m.identities.length === 0).map((m) => m.name);
-  const reach = { recipients: people.length - unreachable.length, unreachable: unreachable.slice(0, MAX_UNREACHABLE_NAMES), unreachableCount: unreachable.length };
-  await BroadcastModel.updateOne({ _id: b._id }, { $set: reach });
-  await started?.({ ...b, ...reach, state: 'sending', startedAt: b.startedAt ?? now });
+  if (!found.ok) {
+    // Said in the report: the audience named a meeting or plan that is gone.
+    const en = await resolveBroadcastAudience('en', storedAudience(b.audience), b.plan ?? undefined);
+    const problem = { lv: found.message, en: en.ok ? found.message : en.message };
+    await BroadcastModel.updateOne({ _id: b._id, state: 'sending' }, { $set: { state: 'cancelled', cancelledAt: now, cancelledBy: 'system', problem } });
+    return { written: 0, state: 'cancelled' };
+  }
+  const people = found.value;
   const messages = { lv: broadcastMessage(b, 'lv'), en: broadcastMessage(b, 'en') };
   const deliveries: OutboundMessage[] = people.flatMap((m) => {
     const message = messages[m.language];
-    const held = holdFor('broadcast', m.preferences, DateTime.fromJSDate(now, { zone: m.timeZone }));
+    const held = holdFor('broadcast', m.preferences, m.timeZone, now);
     return m.identities.map((identity) => ({
       key: broadcastKey({ broadcastId: id, contactId: m.contactId, channel: identity.channel }),
       purpose: 'broadcast',
@@ -226,17 +243,34 @@ export async function fanOutBroadcast(
       ...(held ? { held } : {}),
     }));
   });
+  const unreachable = people.filter((m) => m.identities.length === 0).map((m) => m.name);
+  const reach = {
+    recipients: people.length - unreachable.length,
+    // What "sent N of M" counts: every copy that is to go out (the muted are recorded, not sent).
+    copies: deliveries.filter((d) => !d.held || d.held.until).length,
+    unreachable: unreachable.slice(0, MAX_UNREACHABLE_NAMES),
+    unreachableCount: unreachable.length,
+  };
+  await BroadcastModel.updateOne({ _id: b._id }, { $set: reach });
+  await started?.({ ...b, ...reach, state: 'sending', startedAt: b.startedAt ?? now });
+
   let written = 0;
   for (let at = 0; at < deliveries.length; at += FAN_OUT_SLICE) {
-    if (at > 0) {
-      const current = await BroadcastModel.findById(b._id, { state: 1 }).lean();
-      if (current?.state !== 'sending') return { written, state: current?.state ?? 'unknown' };
-    }
     await produce(deliveries.slice(at, at + FAN_OUT_SLICE));
     written += Math.min(FAN_OUT_SLICE, deliveries.length - at);
+    // A cancel while this slice was written left its deliveries pending: stop them now, not at the next look.
+    const state = await stateOf(b._id);
+    if (state !== 'sending') {
+      await cancelPending(b._id);
+      return { written, state };
+    }
   }
   await BroadcastModel.updateOne({ _id: b._id, state: 'sending' }, { $set: { fannedOutAt: new Date() } });
   return { written, state: 'sending' };
+}
+
+async function stateOf(id: Types.ObjectId): Promise<string> {
+  return (await BroadcastModel.findById(id, { state: 1 }).lean())?.state ?? 'unknown';
 }
 
 /**

@@ -1,9 +1,8 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import {
   DeliveryModel,
   MeasureModel,
   MeetingModel,
-  PlanModel,
   ReportingRoundModel,
   RsvpModel,
   StatusReportModel,
@@ -12,13 +11,14 @@ import {
   type MeasureStatus,
   type RsvpAnswer,
 } from '../../models/index.js';
-import { formatDate, formatTime, t } from '../../i18n/index.js';
+import { formatDate, formatTime, localTitle, t } from '../../i18n/index.js';
 import { audienceMembers, type AudienceMember } from '../audiences.js';
 import { digestKey } from '../delivery-keys.js';
 import type { Attachment } from '../chat/message.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import { meetingAudience } from '../meetings/meeting-audience.js';
-import { holdFor, type HoldReason } from '../preferences/preference-gate.js';
+import { holdFor, personalNow } from '../preferences/preference-gate.js';
+import { currentPlanId } from '../plan/current-plan.js';
 import { roundDeadline } from '../rounds/rounds.js';
 import { duePeriod, overlappingPeriodIds, type DigestPeriod } from './digest-period.js';
 
@@ -52,14 +52,20 @@ interface SharedData {
   failed: { purpose: string; at: Date }[];
 }
 
-const validZone = (zone: string) => (IANAZone.isValidZone(zone) ? zone : 'Europe/Riga');
-const titleOf = (m: { title: { lv: string; en?: string | null } }, lang: Language) => (lang === 'en' && m.title.en) || m.title.lv;
+const titleOf = (m: { title: { lv: string; en?: string | null } }, lang: Language) => localTitle(m.title, lang);
+
+/** What a failed delivery was, as coordinators read it: the purposes grouped by feature. */
+const FAILED_KINDS = ['reminder', 'meeting', 'broadcast', 'digest'] as const;
+function failedKind(purpose: string): (typeof FAILED_KINDS)[number] | 'other' {
+  return FAILED_KINDS.find((kind) => purpose === kind || purpose.startsWith(`${kind}.`) || purpose.startsWith(`${kind}-`)) ?? 'other';
+}
 const inWindow = (at: Date, period: DigestPeriod) => at >= period.since.toJSDate() && at < period.until.toJSDate();
 
 async function loadShared(since: Date, now: DateTime): Promise<SharedData> {
-  const plan = await PlanModel.findOne({}, { _id: 1 }).sort({ number: -1 }).lean();
+  const plan = await currentPlanId();
   const [measures, changes, openRounds, meetings, failed] = await Promise.all([
-    plan ? MeasureModel.find({ plan: plan._id }, { code: 1, title: 1, commitmentNumber: 1, institutions: 1 }).sort({ order: 1 }).lean() : [],
+    // Cancelled measures are nobody's to report (as for reminders): never "overdue".
+    plan ? MeasureModel.find({ plan, 'currentStatus.status': { $ne: 'cancelled' } }, { code: 1, title: 1, commitmentNumber: 1, institutions: 1 }).sort({ order: 1 }).lean() : [],
     StatusReportModel.find({ updatedAt: { $gte: since } }, { measure: 1, round: 1, status: 1, updatedAt: 1 }).lean(),
     ReportingRoundModel.find({ state: 'open' }).lean(),
     MeetingModel.find({ state: 'announced', startsAt: { $gte: now.toJSDate(), $lte: now.plus(MEETINGS_AHEAD).toJSDate() } }).sort({ startsAt: 1 }).lean(),
@@ -180,9 +186,13 @@ function coordinatorSections(lang: Language, period: DigestPeriod, data: SharedD
   }
   const failed = data.failed.filter((d) => inWindow(d.at, period));
   if (failed.length > 0) {
-    const byPurpose = new Map<string, number>();
-    for (const d of failed) byPurpose.set(d.purpose, (byPurpose.get(d.purpose) ?? 0) + 1);
-    sections.push([t(lang, 'digest.failed', { count: failed.length, purposes: [...byPurpose].map(([p, n]) => `${p} ${n}`).join(', ') })]);
+    const byKind = new Map<string, number>();
+    for (const d of failed) {
+      const kind = failedKind(d.purpose);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+    }
+    const purposes = [...byKind].map(([kind, n]) => `${t(lang, `digest.purpose.${kind as (typeof FAILED_KINDS)[number] | 'other'}`)} ${n}`).join(', ');
+    sections.push([t(lang, 'digest.failed', { count: failed.length, purposes })]);
   }
   return sections;
 }
@@ -191,7 +201,7 @@ function coordinatorSections(lang: Language, period: DigestPeriod, data: SharedD
 export async function dueDigestMessages(now: DateTime, chart?: ChartMaker): Promise<OutboundMessage[]> {
   const members = (await audienceMembers({})).filter((m) => m.identities.length > 0);
   const due = members.flatMap((m) => {
-    const local = now.setZone(validZone(m.timeZone));
+    const local = personalNow(now, m.timeZone);
     const period = duePeriod(m.preferences, local);
     if (!period) return [];
     const overlaps = overlappingPeriodIds(period, local).map((id) => digestKey({ contactId: m.contactId, period: id }));
@@ -205,6 +215,13 @@ export async function dueDigestMessages(now: DateTime, chart?: ChartMaker): Prom
   const since = DateTime.min(...todo.map((d) => d.period.since)) ?? now;
   const data = await loadShared(since.toJSDate(), now);
 
+  // One chart per round and language for all coordinators, not a stored file each.
+  const charts = new Map<string, Promise<Attachment | undefined>>();
+  const chartOf = (roundId: string, lang: Language) => {
+    const id = `${roundId}:${lang}`;
+    if (!charts.has(id) && chart) charts.set(id, chart(roundId, lang, now.toJSDate()));
+    return charts.get(id);
+  };
   const messages: OutboundMessage[] = [];
   for (const { member: m, period, local, key } of todo) {
     const lang = m.language;
@@ -219,11 +236,11 @@ export async function dueDigestMessages(now: DateTime, chart?: ChartMaker): Prom
     const attachments: Attachment[] = [];
     if (!empty && coordinator && chart) {
       for (const round of data.rounds) {
-        const file = await chart(round.id, lang, now.toJSDate());
+        const file = await chartOf(round.id, lang);
         if (file) attachments.push(file);
       }
     }
-    const held = empty ? { reason: 'empty_digest' satisfies HoldReason } : holdFor('digest', m.preferences, local);
+    const held = empty ? { reason: 'empty_digest' as const } : holdFor('digest', m.preferences, m.timeZone, now);
     messages.push({
       key,
       purpose: 'digest',

@@ -1,4 +1,5 @@
-import type { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
+import { FORUM_TIME_ZONE } from '../../models/index.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import type { Preferences } from './preferences.js';
 
@@ -9,8 +10,6 @@ import type { Preferences } from './preferences.js';
  * reminders and meeting changes are not broadcasts, so muting broadcasts never touches them.
  */
 
-export const HOLD_REASONS = ['muted_broadcasts', 'quiet_hours', 'empty_digest'] as const;
-export type HoldReason = (typeof HOLD_REASONS)[number];
 
 /** What kind of message asks: only broadcasts can be muted; quiet hours hold back all of these. */
 export type GatedKind = 'broadcast' | 'digest';
@@ -19,14 +18,21 @@ export function isQuietHour(hour: number, quiet: { from: number; to: number }): 
   return quiet.from < quiet.to ? hour >= quiet.from && hour < quiet.to : hour >= quiet.from || hour < quiet.to;
 }
 
-/** `now` in the person's zone. Undefined: send now. */
-export function holdFor(kind: GatedKind, preferences: Preferences, now: DateTime): OutboundMessage['held'] {
-  if (kind === 'broadcast' && preferences.muteBroadcasts) return { reason: 'muted_broadcasts' satisfies HoldReason };
+/** The person's clock; a zone that is not one (bad data) counts as the forum's, never as "no quiet hours". */
+export function personalNow(now: Date | DateTime, zone: string): DateTime {
+  const at = now instanceof Date ? DateTime.fromJSDate(now) : now;
+  return at.setZone(IANAZone.isValidZone(zone) ? zone : FORUM_TIME_ZONE);
+}
+
+/** Undefined: send now. */
+export function holdFor(kind: GatedKind, preferences: Preferences, zone: string, at: Date | DateTime): OutboundMessage['held'] {
+  if (kind === 'broadcast' && preferences.muteBroadcasts) return { reason: 'muted_broadcasts' as const };
+  const now = personalNow(at, zone);
   const quiet = preferences.quiet;
   if (quiet && isQuietHour(now.hour, quiet)) {
     let until = now.set({ hour: quiet.to, minute: 0, second: 0, millisecond: 0 });
     if (until <= now) until = until.plus({ days: 1 });
-    return { reason: 'quiet_hours' satisfies HoldReason, until: until.toJSDate() };
+    return { reason: 'quiet_hours' as const, until: until.toJSDate() };
   }
   return undefined;
 }

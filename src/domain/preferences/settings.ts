@@ -109,15 +109,20 @@ export function settingsMessage(lang: Language, p: Preferences, channels: Identi
   return { text: lines.join('\n'), choices: buttons };
 }
 
+/** The chats a person is linked on now: the only ones they may prefer. */
+async function linkedChannels(contactId: Types.ObjectId): Promise<IdentityChannel[]> {
+  const identities = await ChannelIdentityModel.find({ contact: contactId, active: true }, { channel: 1 }).lean();
+  return [...new Set(identities.map((i) => i.channel))].sort();
+}
+
 /** A person's settings as shown in /settings and the App Home; null for an unknown contact. */
 export async function mySettings(contactId: string | Types.ObjectId): Promise<Reply | null> {
   if (!Types.ObjectId.isValid(String(contactId))) return null;
-  const [contact, identities] = await Promise.all([
+  const [contact, channels] = await Promise.all([
     ContactModel.findById(contactId, { language: 1, preferences: 1, active: 1 }).lean(),
-    ChannelIdentityModel.find({ contact: new Types.ObjectId(String(contactId)), active: true }, { channel: 1 }).lean(),
+    linkedChannels(new Types.ObjectId(String(contactId))),
   ]);
   if (!contact?.active) return null;
-  const channels = [...new Set(identities.map((i) => i.channel))].sort();
   return settingsMessage(contact.language, preferencesOf(contact), channels);
 }
 
@@ -129,7 +134,8 @@ async function showSettings(ctx: PersonContext): Promise<InboundResult> {
 async function changeSetting(ctx: PersonContext, id: string): Promise<InboundResult> {
   const lang = ctx.person.language;
   const change = parseChange(id);
-  if (!change) return refused({ text: t(lang, 'error.stale_button'), choices: [] });
+  const unlinked = change?.field === 'channel' && !(await linkedChannels(ctx.person.contactId)).includes(change.value);
+  if (!change || unlinked) return refused({ text: t(lang, 'error.stale_button'), choices: [] });
   await ContactModel.updateOne({ _id: ctx.person.contactId }, update(change));
   const settings = await mySettings(ctx.person.contactId);
   const saved = t(lang, 'settings.saved');

@@ -38,7 +38,8 @@ async function onReminderButton(ctx: PersonContext, id: string): Promise<Inbound
   if (!declined.ok) return refused({ text: t(lang, FAILURE_TEXT[declined.reason]), choices: [] });
   return answered({
     text: t(lang, 'reminder.handed_over', { code: declined.measureCode }),
-    choices: reminderChoices(lang, action.roundId, declined.remaining, true),
+    // Nothing left to report: no lone "remind me tomorrow" that would snooze nothing.
+    choices: declined.remaining.length > 0 ? reminderChoices(lang, action.roundId, declined.remaining, true) : [],
   });
 }
 
