@@ -27,6 +27,8 @@ import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 const REMINDER_QUEUE = 'reminders';
 export const REMINDER_SCHEDULER_ID = 'reminder-tick';
 const MINUTE_MS = 60_000;
+/** A missed tick or two at the turn of the half hour still finds the digests then. */
+const DIGEST_LOOK_MINUTES = 5;
 
 export interface ReconcileResult {
   /** Totals over deadline reminders and meeting notices. */
@@ -127,9 +129,17 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     // A tick that failed is not retried: the next one, a minute later, covers the same ground.
     { name: 'tick', data: {}, opts: { attempts: 1, removeOnComplete: 100, removeOnFail: 500 } },
   );
+  // Digests fall due on the hour (or half hour, in zones a half hour off), and working out who is
+  // due reads every person: so the tick looks in the first minutes of each half hour, and at its
+  // first run (after downtime), not every minute.
+  let lastDigestLook: number | undefined;
+  const lookForDigests = (at: DateTime) =>
+    options.digests !== false && (lastDigestLook === undefined || at.minute % 30 < DIGEST_LOOK_MINUTES || at.toMillis() - lastDigestLook >= 30 * MINUTE_MS);
   const tick = async () => {
     const at = now();
-    const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, digests: options.digests, log });
+    const digests = lookForDigests(at);
+    const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, digests, log });
+    if (digests) lastDigestLook = at.toMillis();
     if (options.broadcasts) await sweepBroadcasts(options.broadcasts, at.toJSDate());
     return result;
   };
