@@ -131,8 +131,8 @@ describe('a broadcast on Slack', () => {
   });
 
   it('gives each person one copy (Latvian, as there is no English), edits the progress message and names the unreachable in the report', async () => {
-    // One send a second: the broadcast takes longer than a progress window (3 s).
-    startSending({ global: { max: 1, duration: 1_000 }, spacingMs: false, perAddressMs: 1_000 });
+    // One send every two seconds: the broadcast takes several progress windows (PROGRESS_WINDOW_MS, 4 s).
+    startSending({ global: { max: 1, duration: 2_000 }, spacingMs: false, perAddressMs: 1_000 });
     const id = await lastBroadcastId();
     const summary = h.fake.messagesIn(dm(ILZE.id)).find((m) => labelsOf(m).includes('Apstiprināt un sūtīt'))!;
     expect((await h.requests.press(ILZE.id, summary, 'Apstiprināt un sūtīt')).status).toBe(200);

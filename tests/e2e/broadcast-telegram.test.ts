@@ -99,9 +99,10 @@ afterAll(async () => {
 
 describe('a broadcast on Telegram', () => {
   it('previews the counts per channel and the unreachable, then gives each person one copy in their language while the progress message is edited', async () => {
-    // One send a second: the broadcast takes longer than a progress window (3 s).
-    startSending({ global: { max: 1, duration: 1_000 }, spacingMs: false, perAddressMs: 1_000 });
-    const ilze = new TelegramUser(fake, chatOf(ILZE), { timeoutMs: 10_000 });
+    // One send every two seconds: the broadcast (4 copies, the progress message and its edits) takes
+    // several progress windows (PROGRESS_WINDOW_MS, 4 s).
+    startSending({ global: { max: 1, duration: 2_000 }, spacingMs: false, perAddressMs: 1_000 });
+    const ilze = new TelegramUser(fake, chatOf(ILZE), { timeoutMs: 20_000 });
 
     ilze.say('/broadcast');
     const audience = await ilze.nextOne();

@@ -14,7 +14,7 @@ import { broadcastActionId } from './broadcast-actions.js';
  * own key, so two monitors at once edit once per window.
  */
 
-export const PROGRESS_WINDOW_MS = 3_000;
+export const PROGRESS_WINDOW_MS = 4_000;
 
 type Produce = (messages: OutboundMessage[]) => Promise<unknown>;
 

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { validZone } from '../time-zones.js';
 import { Types } from 'mongoose';
 import { ContactModel, DeliveryModel, FORUM_TIME_ZONE, isAttending, MeetingModel, RsvpModel, type Channel, type Language, type Meeting } from '../../models/index.js';
 import { audienceMembers } from '../audiences.js';
@@ -66,7 +67,6 @@ export interface DueMeetingNotices {
   problems: { meetingId: string; contactId?: string; error: string }[];
 }
 
-const validZone = (zone: string | null | undefined, fallback: string) => (zone && IANAZone.isValidZone(zone) ? zone : fallback);
 
 /** Every key kind written for a meeting, each followed by the meeting id (delivery-keys.ts). */
 const KEY_KINDS = ['meeting-invite', 'meeting-change', 'meeting-cancel', 'meeting-reminder'] as const;

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { validZone } from '../time-zones.js';
 import { FORUM_TIME_ZONE } from '../../models/index.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import type { Preferences } from './preferences.js';
@@ -21,7 +22,7 @@ export function isQuietHour(hour: number, quiet: { from: number; to: number }): 
 /** The person's clock; a zone that is not one (bad data) counts as the forum's, never as "no quiet hours". */
 export function personalNow(now: Date | DateTime, zone: string): DateTime {
   const at = now instanceof Date ? DateTime.fromJSDate(now) : now;
-  return at.setZone(IANAZone.isValidZone(zone) ? zone : FORUM_TIME_ZONE);
+  return at.setZone(validZone(zone, FORUM_TIME_ZONE));
 }
 
 /** Undefined: send now. */

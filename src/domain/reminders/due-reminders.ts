@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { validZone } from '../time-zones.js';
 import type { Types } from 'mongoose';
 import {
   DeliveryModel,
@@ -136,7 +137,6 @@ function lastEarlierReminder(sent: Sent[], currentKey: string, policy: ReminderP
   return latest;
 }
 
-const validZone = (zone: string | undefined, fallback: string) => (zone && IANAZone.isValidZone(zone) ? zone : fallback);
 
 const listed = (m: { _id: Types.ObjectId; code: string; title: ListedMeasure['title'] }): ListedMeasure => ({ id: String(m._id), code: m.code, title: m.title });
 
