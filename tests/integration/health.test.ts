@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { Server } from 'node:http';
+import { createHttpServer, listen } from '../../src/http/server.js';
+import { healthRoutes } from '../../src/http/health.js';
+import { createLogger } from '../../src/log.js';
+import { createRedis } from '../../src/redis.js';
+import { useTestDatabase } from '../support/mongo.js';
+
+useTestDatabase();
+
+/**
+ * /healthz answers at once, also while Redis is down: our clients queue commands and retry for
+ * ever while disconnected, so a plain ping would wait until Redis is back.
+ */
+
+const servers: Server[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+async function healthOf(redisUrl: string) {
+  const redis = createRedis(redisUrl);
+  const server = createHttpServer(healthRoutes(redis), createLogger('silent'));
+  servers.push(server);
+  const port = await listen(server, 0);
+  // A moment for the client to connect (or fail to).
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // A check that waits for Redis to come back never answers: the abort turns that into a failure.
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  const result = { status: response.status, body: await response.json() };
+  redis.disconnect();
+  return result;
+}
+
+describe('/healthz', () => {
+  let up: Awaited<ReturnType<typeof healthOf>>;
+  beforeAll(async () => {
+    up = await healthOf(inject('redisUrl'));
+  });
+
+  it('answers 200 when MongoDB and Redis answer', () => {
+    expect([up.status, up.body]).toEqual([200, { mongo: true, redis: true }]);
+  });
+
+  it('answers 503 at once while Redis is down, instead of waiting for it', async () => {
+    // Nothing listens on port 1: the client keeps reconnecting, as it would during an outage.
+    const down = await healthOf('redis://127.0.0.1:1');
+    expect([down.status, down.body]).toEqual([503, { mongo: true, redis: false }]);
+  });
+});
