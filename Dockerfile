@@ -1,4 +1,5 @@
-# The service runs TypeScript directly with tsx (no build step), as locally.
+# The service runs TypeScript directly with tsx (no build step), as locally. node itself is the main
+# process (`node --import tsx`), so SIGTERM from `docker stop` reaches the service, which drains.
 FROM node:20-slim
 WORKDIR /app
 ENV NODE_ENV=production
@@ -10,4 +11,4 @@ COPY config ./config
 COPY src ./src
 USER node
 EXPOSE 3000
-CMD ["npx", "tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]

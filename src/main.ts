@@ -23,6 +23,9 @@ import type { Channel } from './models/index.js';
 
 type Stop = () => Promise<void>;
 
+/** What systemd and `docker stop` wait before they kill: 10 s. */
+const STOP_DEADLINE_MS = 9_000;
+
 async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: (reason: string) => void): Promise<Stop[]> {
   const routes: Route[] = healthRoutes(runtime.redis);
   const stops: Stop[] = [];
@@ -86,12 +89,22 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ reason }, 'stopping');
+    // Sends in flight finish and are marked (worker.close waits for them); a stop that hangs on a
+    // store that is gone must not keep the process from ending.
+    const deadline = setTimeout(() => {
+      log.error({ afterMs: STOP_DEADLINE_MS }, 'stop took too long; exiting');
+      process.exit(1);
+    }, STOP_DEADLINE_MS);
     for (const stop of stops.reverse()) await stop().catch((error: unknown) => log.error({ err: error }, 'stop failed'));
     await runtime.close();
+    clearTimeout(deadline);
+    log.info({ reason }, 'stopped');
     process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT', 0));
-  process.once('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // `on`, not `once`: a second signal (Ctrl-C twice, a supervisor or the tsx parent passing it on)
+  // must not find no listener and kill the process in the middle of marking what it sent.
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
 
   if (wants('web')) stops.push(...(await startWeb(config, runtime, log, (reason) => void shutdown(reason, 1))));
   log.info({ role: config.role }, 'started');

@@ -83,10 +83,13 @@ describe('npm start (all roles in one process)', () => {
     expect(output).not.toContain('/start ');
   });
 
-  it('stops cleanly on SIGTERM', async () => {
+  it('stops cleanly on SIGTERM, also when the signal comes twice (a supervisor, Ctrl-C twice), and says it finished', async () => {
+    const exited = new Promise<[number | null, string | null]>((resolve) => service.once('exit', (code, signal) => resolve([code, signal])));
     service.kill('SIGTERM');
-    const code = await new Promise((resolve) => service.once('exit', resolve));
-    expect(code).toBe(0);
+    service.kill('SIGTERM');
+    // Killed by the second signal would be [null, 'SIGTERM'].
+    expect(await exited).toEqual([0, null]);
     expect(output).toMatch(/"reason":"SIGTERM","msg":"stopping"/);
+    expect(output).toMatch(/"reason":"SIGTERM","msg":"stopped"/);
   });
 });
