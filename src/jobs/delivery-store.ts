@@ -36,6 +36,11 @@ export interface DeliveryStore {
   ): Promise<void>;
   /** The recipient blocked the bot or is gone: stop addressing this identity until it links again. */
   deactivateIdentity(channel: Channel, address: string, reason: string): Promise<void>;
+  /**
+   * The other deliveries still pending for that chat are cancelled with the reason, rather than
+   * each tried once more against a chat that refuses them. Returns how many.
+   */
+  cancelPendingTo(channel: Channel, address: string, error: DeliveryError): Promise<number>;
 }
 
 const RETRY_DELAYS_MS = [50, 150, 400, 1_000, 2_000];
@@ -87,6 +92,11 @@ export function createDeliveryStore(): DeliveryStore {
       await withWriteRetry(() =>
         ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }),
       );
+    },
+    async cancelPendingTo(channel, address, error) {
+      const lastError = { code: error.code, message: error.message.slice(0, 500), at: new Date() };
+      const res = await withWriteRetry(() => DeliveryModel.updateMany({ channel, address, state: 'pending' }, { $set: { state: 'cancelled', lastError } }));
+      return res.modifiedCount;
     },
   };
 }

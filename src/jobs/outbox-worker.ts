@@ -204,11 +204,13 @@ function createProcessor(ctx: ProcessorContext) {
           await job.moveToDelayed(Date.now() + waitMs, token);
           throw new DelayedError();
         }
-        case 'unreachable':
+        case 'unreachable': {
           await ctx.store.deactivateIdentity(ctx.channel, target.address, error.code);
           await ctx.store.markAttempt(delivery._id, { state: 'undeliverable', attempts, error });
-          ctx.log.info(at, 'recipient unreachable; identity deactivated');
+          const cancelled = await ctx.store.cancelPendingTo(ctx.channel, target.address, { code: error.code, message: `recipient unreachable: ${error.message}` });
+          ctx.log.info({ ...at, cancelled }, 'recipient unreachable; identity deactivated, pending deliveries to it cancelled');
           return { outcome: 'undeliverable' };
+        }
         case 'permanent':
           await ctx.store.markAttempt(delivery._id, { state: 'failed', attempts, error });
           ctx.log.warn(at, 'the platform refused the message');

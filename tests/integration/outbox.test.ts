@@ -109,6 +109,19 @@ describe('outbox', () => {
     expect(fake.sent(1004)).toHaveLength(1);
   });
 
+  it('stops trying a chat that blocked the bot: its other pending deliveries are cancelled with the reason, not each sent once more', async () => {
+    startWorkers(NO_LIMITS, 1);
+    fake.block(2002);
+    const inputs = [1, 2, 3].map((n) => reminder(2002, { key: `${bed.prefix}:blocked-${n}` }));
+    await produceDeliveries(bed.outbox, inputs);
+    expect(await settled(inputs[0]!.key)).toMatchObject({ state: 'undeliverable', lastError: { code: 'blocked' } });
+    for (const input of inputs.slice(1)) {
+      expect(await settled(input.key)).toMatchObject({ state: 'cancelled', attempts: 0, lastError: { code: 'blocked' } });
+    }
+    await sleep(300);
+    expect(fake.callsTo('sendMessage')).toHaveLength(1);
+  });
+
   it('marks a user who blocked the bot unreachable: identity inactive, delivery undeliverable, no retry', async () => {
     startWorkers();
     const contact = await ContactModel.create({ name: 'Ilze Ozola', email: `ilze.${bed.prefix}@example.lv` });
