@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every idempotency key a producer writes a Delivery under. The key is the outbox's only memory of
  * what was sent (a unique index; the job id dies with the job), so a key's format is part of the
@@ -213,4 +215,13 @@ export function broadcastReportKey(p: { broadcastId: string; retry: number }): s
  */
 export function digestKey(p: { contactId: string; period: string }): string {
   return join('digest', [p.contactId, p.period]);
+}
+
+/**
+ * A direct answer handed to the outbox because the platform would not take it then (chat/
+ * reply-handoff.ts): the inbound event's dedupe key (which may hold `:`) as a digest, and the
+ * reply's place among the event's replies, so the same event hands the same reply over once.
+ */
+export function replyKey(p: { eventKey: string; index: number }): string {
+  return join('reply', [createHash('sha256').update(p.eventKey).digest('base64url').slice(0, 24), String(p.index)]);
 }

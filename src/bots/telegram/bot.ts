@@ -5,7 +5,8 @@ import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import type { OutboundMessage } from '../../domain/outbound-message.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { Logger } from '../../log.js';
-import type { Sender } from '../../domain/chat/channel.js';
+import { asSendError, type Sender } from '../../domain/chat/channel.js';
+import { handOffReplies } from '../../domain/chat/reply-handoff.js';
 import { isCommandForUs, isPersonContent, toInboundEvent } from './inbound.js';
 import { retryShortRateLimits } from './rate-limit.js';
 import { createTelegramSender } from './sender.js';
@@ -49,6 +50,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   // Replies render exactly as outbox messages do; only the client differs (short waits on a 429).
   const sender = createTelegramSender(bot.api);
   const send = (ctx: Context, chatId: number, replies: Reply[]) => sendReplies(sender, ctx, chatId, replies, log);
+  /** An answer to an update: what Telegram will not take now goes to the outbox instead (chat/reply-handoff.ts). */
+  const answer = (ctx: Context, chatId: number, replies: Reply[]) =>
+    sendReplies(sender, ctx, chatId, replies, log, (from) =>
+      options.produce(handOffReplies({ eventKey: updateKey(ctx), channel: 'telegram', address: String(chatId), replies, from })),
+    );
+  const updateKey = (ctx: Context) => inboundKeys.telegramUpdate(ctx.me.id, ctx.update.update_id);
 
   const handle = async (ctx: Context, event: InboundEvent): Promise<InboundResult | null> => {
     const from = ctx.from;
@@ -62,7 +69,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
           address: String(chat.id),
           commandPrefix: '/',
           now: options.now?.(),
-          dedupeKey: inboundKeys.telegramUpdate(ctx.me.id, ctx.update.update_id),
+          dedupeKey: updateKey(ctx),
         },
         event,
         { produce: options.produce, registry: options.registry, broadcasts: options.broadcasts },
@@ -80,7 +87,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     if (!isPersonContent(ctx.message)) return;
     const event = toInboundEvent(ctx.message, ctx.me.username);
     const result = await handle(ctx, event);
-    if (result) await send(ctx, ctx.chat.id, result.replies);
+    if (result) await answer(ctx, ctx.chat.id, result.replies);
     logResult(log, ctx, event, result);
   });
 
@@ -93,7 +100,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       await Promise.all([
         // The domain refuses stale buttons anyway; removing them shows the person they are used.
         result.outcome === 'duplicate' ? undefined : removeKeyboard(ctx, log),
-        send(ctx, ctx.chat.id, result.replies),
+        answer(ctx, ctx.chat.id, result.replies),
       ]);
     }
     await answered;
@@ -144,13 +151,32 @@ export async function setCommandMenu(bot: Bot, log: Logger, registry: ChatRegist
 }
 
 /** Replies in order; a failure is logged and ends this answer (the next piece would read oddly alone). */
-async function sendReplies(sender: Sender, ctx: Context, chatId: number, replies: Reply[], log: Logger): Promise<void> {
-  try {
-    for (const reply of replies) await sender.send({ address: String(chatId), message: reply });
-  } catch (error) {
-    // The sender classifies; the log wants Telegram's own words and the method that failed.
-    const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-    warn(log, ctx, cause instanceof GrammyError ? cause.method : 'send', cause);
+async function sendReplies(
+  sender: Sender,
+  ctx: Context,
+  chatId: number,
+  replies: Reply[],
+  log: Logger,
+  /** Hands the replies from `from` on to the outbox; without it a failed reply is only logged. */
+  handOff?: (from: number) => Promise<unknown>,
+): Promise<void> {
+  for (const [index, reply] of replies.entries()) {
+    try {
+      await sender.send({ address: String(chatId), message: reply });
+    } catch (error) {
+      // The sender classifies; the log wants Telegram's own words and the method that failed.
+      const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
+      warn(log, ctx, cause instanceof GrammyError ? cause.method : 'send', cause);
+      // A refused message (400) or a chat that blocked us (403) would fail the same way later.
+      const later = asSendError(error).kind === 'rate_limited' || asSendError(error).kind === 'transient';
+      if (handOff && later) {
+        await handOff(index).then(
+          () => log.info({ update: ctx.update.update_id, replies: replies.length - index }, 'replies handed to the outbox'),
+          (handOffError: unknown) => warn(log, ctx, 'outbox', handOffError),
+        );
+      }
+      return;
+    }
   }
 }
 
