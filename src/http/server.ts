@@ -8,7 +8,15 @@ export interface Route {
   /** Exact path, or a prefix ending in `/*`. */
   path: string;
   handler: RequestHandler;
+  /**
+   * The largest body a POST may declare; a larger one (or one without a Content-Length) is refused
+   * before the handler reads or verifies anything, so a signed 5 MiB body costs nothing.
+   */
+  maxBodyBytes?: number;
 }
+
+/** Far above what Slack and Telegram send (their payloads are a few kilobytes), far below harm. */
+export const PLATFORM_BODY_LIMIT = 256 * 1024;
 
 function matches(route: Route, method: string | undefined, path: string): boolean {
   if (route.method !== method) return false;
@@ -26,6 +34,17 @@ export function createHttpServer(routes: Route[], log: Logger): Server {
     if (!route) {
       res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
       return;
+    }
+    if (route.maxBodyBytes !== undefined) {
+      const declared = Number(req.headers['content-length']);
+      if (req.headers['content-length'] === undefined || !Number.isFinite(declared)) {
+        res.writeHead(411, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"length_required"}');
+        return;
+      }
+      if (declared > route.maxBodyBytes) {
+        res.writeHead(413, { 'content-type': 'application/json', connection: 'close' }).end('{"error":"body_too_large"}');
+        return;
+      }
     }
     Promise.resolve(route.handler(req, res)).catch((error: unknown) => {
       log.error({ err: error, path }, 'request handler failed');

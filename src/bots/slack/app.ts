@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { OutboundMessage } from '../../domain/outbound-message.js';
-import type { RequestHandler, Route } from '../../http/server.js';
+import { PLATFORM_BODY_LIMIT, type RequestHandler, type Route } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { registerActionListeners } from './actions.js';
 import type { SlackDeps, WebClient } from './context.js';
@@ -136,5 +136,5 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 
 /** The routes the web role mounts on its one HTTP server (src/http/server.ts). */
 export function slackRoutes(slack: SlackApp): Route[] {
-  return [{ method: 'POST', path: slack.path, handler: slack.handle }];
+  return [{ method: 'POST', path: slack.path, handler: slack.handle, maxBodyBytes: PLATFORM_BODY_LIMIT }];
 }

@@ -1,6 +1,6 @@
 import { webhookCallback, type Bot } from 'grammy';
 import type { TelegramConfig } from '../../config.js';
-import type { Route } from '../../http/server.js';
+import { PLATFORM_BODY_LIMIT, type Route } from '../../http/server.js';
 import type { Logger } from '../../log.js';
 import { TELEGRAM_ALLOWED_UPDATES, describeError, setCommandMenu } from './bot.js';
 
@@ -39,6 +39,7 @@ export function telegramWebhookRoute(bot: Bot, secret: string): Route {
   return {
     method: 'POST',
     path: TELEGRAM_WEBHOOK_PATH,
+    maxBodyBytes: PLATFORM_BODY_LIMIT,
     handler: async (req, res) => {
       try {
         await callback(req, res);
