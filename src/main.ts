@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   for (const line of describeChannels(config)) log.info(line);
-  const runtime = await startRuntime(config, { database: 'ogp', say: (line) => log.info(line) });
+  const runtime = await startRuntime(config, { database: 'ogp', say: (line) => log.info(line), log });
   for (const line of runtime.services.describe) log.info(line);
 
   const stops: Stop[] = [];

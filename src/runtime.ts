@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from './config.js';
+import type { Logger } from './log.js';
 import { connectMongo, disconnectMongo } from './db.js';
 import { projectRoot, startLocalServices, type LocalServices } from './infra/local-services.js';
 import { createRedis } from './redis.js';
@@ -23,7 +24,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(config: AppConfig, options: { database: string; say?: (line: string) => void }): Promise<Runtime> {
+export async function startRuntime(config: AppConfig, options: { database: string; say?: (line: string) => void; log?: Logger }): Promise<Runtime> {
   const services = await startLocalServices({
     mongodbUri: config.mongodbUri,
     redisUrl: config.redisUrl,
@@ -38,8 +39,8 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     throw error;
   }
   const redis = createRedis(services.redisUrl);
-  const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix });
-  const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox });
+  const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix, log: options.log });
+  const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox, log: options.log });
   return {
     services,
     redis,

@@ -5,6 +5,7 @@ import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
+import { logQueueErrors } from './queue-errors.js';
 import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
 import type { Message, MessageRef } from '../domain/chat/message.js';
 
@@ -46,6 +47,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
     const queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
     queues.push(queue);
     const log = options.log.child({ channel });
+    logQueueErrors(queue, log, name);
     const processor = createProcessor({ channel, sender, limits, queue, store, redis: options.connection, prefix: options.prefix, log });
     const worker = new Worker<OutboxJobData, JobOutcome>(name, processor, {
       connection: options.connection,
@@ -53,7 +55,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
       concurrency: options.concurrency?.[channel] ?? DEFAULT_CONCURRENCY[channel],
       ...(limits.global ? { limiter: limits.global } : {}),
     });
-    worker.on('error', (error) => log.error({ err: error }, 'outbox worker error'));
+    logQueueErrors(worker, log, name);
     worker.on('failed', (job, error) => {
       if (!(error instanceof SendError)) log.error({ deliveryId: job?.data.deliveryId, err: error }, 'outbox job failed');
     });

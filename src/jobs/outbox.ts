@@ -5,6 +5,8 @@ import { Types } from 'mongoose';
 import { defaultPriority, DeliveryModel, type DeliveryPriority } from '../models/delivery.js';
 import { CHANNELS, type Channel } from '../models/shared.js';
 import { keyPrefixPattern } from '../domain/delivery-keys.js';
+import type { Logger } from '../log.js';
+import { logQueueErrors } from './queue-errors.js';
 import { validateDeliveryInputs, type DeliveryInput, type ValidDeliveryInput } from './delivery-input.js';
 
 export { OutboxInputError, type DeliveryInput } from './delivery-input.js';
@@ -33,6 +35,8 @@ export interface Outbox {
 export interface OutboxOptions {
   connection: Redis;
   prefix: string;
+  /** Where queue connection errors go (a Redis outage); none in tests. */
+  log?: Logger;
   /** Overrides for tests; production uses OUTBOX_JOB_OPTIONS. */
   jobOptions?: Partial<Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>>;
 }
@@ -62,10 +66,11 @@ function outboxJobId(key: string): string {
 export function createOutbox(options: OutboxOptions): Outbox {
   const defaultJobOptions = { ...OUTBOX_JOB_OPTIONS, ...options.jobOptions };
   const queues = Object.fromEntries(
-    CHANNELS.map((channel) => [
-      channel,
-      new Queue<OutboxJobData>(outboxQueueName(channel), { connection: options.connection, prefix: options.prefix, defaultJobOptions }),
-    ]),
+    CHANNELS.map((channel) => {
+      const queue = new Queue<OutboxJobData>(outboxQueueName(channel), { connection: options.connection, prefix: options.prefix, defaultJobOptions });
+      logQueueErrors(queue, options.log, outboxQueueName(channel));
+      return [channel, queue];
+    }),
   ) as Record<Channel, Queue<OutboxJobData>>;
   return {
     prefix: options.prefix,

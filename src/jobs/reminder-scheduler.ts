@@ -13,6 +13,7 @@ import { produceDeliveries, type Outbox } from './outbox.js';
 import { dueDigestMessages, type ChartMaker } from '../domain/digests/digests.js';
 import { councilChartAttachment } from '../domain/rounds/council-chart.js';
 import { sweepBroadcasts } from './broadcast-queue.js';
+import { logQueueErrors } from './queue-errors.js';
 import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 
 /**
@@ -123,6 +124,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
   const now = options.now ?? (() => DateTime.now());
   const { connection, prefix, outbox, log } = options;
   const queue = new Queue(REMINDER_QUEUE, { connection, prefix });
+  logQueueErrors(queue, log, REMINDER_QUEUE);
   await queue.upsertJobScheduler(
     REMINDER_SCHEDULER_ID,
     { every: options.everyMs ?? MINUTE_MS },
@@ -154,6 +156,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     { connection, prefix, concurrency: 1 },
   );
   worker.on('failed', (job, error) => log?.error({ job: job?.id, error: error.message }, 'reminder tick failed'));
+  logQueueErrors(worker, log, REMINDER_QUEUE);
   return {
     queue,
     worker,
