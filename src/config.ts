@@ -17,6 +17,8 @@ const defaultsPath = fileURLToPath(new URL('../config/defaults.yaml', import.met
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 
+const retentionDays = z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day');
+
 const settingsSchema = z
   .object({
     MONGODB_URI: z.preprocess(
@@ -64,6 +66,9 @@ const settingsSchema = z
     ROLE: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -'),
+    RETAIN_INBOUND_EVENTS_DAYS: retentionDays,
+    RETAIN_CONVERSATIONS_DAYS: retentionDays,
+    RETAIN_DELIVERIES_DAYS: retentionDays,
   })
   .superRefine((s, ctx) => {
     if (s.TELEGRAM_BOT_TOKEN && s.TELEGRAM_MODE === 'webhook') {
@@ -100,6 +105,12 @@ export interface SlackConfig {
   apiUrl: string;
 }
 
+export interface RetentionDays {
+  inboundEvents: number;
+  conversations: number;
+  deliveries: number;
+}
+
 export interface AppConfig {
   mongodbUri?: string;
   redisUrl?: string;
@@ -109,6 +120,8 @@ export interface AppConfig {
   role: Role;
   logLevel: Settings['LOG_LEVEL'];
   queuePrefix: string;
+  /** How long what is only bookkeeping is kept (jobs/retention.ts). */
+  retention: RetentionDays;
   /** null when the channel's token is not set: the channel is simply off. */
   telegram: TelegramConfig | null;
   slack: SlackConfig | null;
@@ -155,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultsFile = 
     role: s.ROLE,
     logLevel: s.LOG_LEVEL,
     queuePrefix: s.QUEUE_PREFIX,
+    retention: { inboundEvents: s.RETAIN_INBOUND_EVENTS_DAYS, conversations: s.RETAIN_CONVERSATIONS_DAYS, deliveries: s.RETAIN_DELIVERIES_DAYS },
     telegram: s.TELEGRAM_BOT_TOKEN
       ? {
           token: s.TELEGRAM_BOT_TOKEN,

@@ -68,8 +68,15 @@ function startWorker(config: AppConfig, runtime: Runtime, log: Logger): Stop[] {
   ];
 }
 
-async function startScheduler(runtime: Runtime, log: Logger): Promise<Stop[]> {
-  const scheduler = await startReminderScheduler({ connection: runtime.redis, prefix: runtime.outbox.prefix, outbox: runtime.outbox, broadcasts: runtime.broadcasts, log });
+async function startScheduler(config: AppConfig, runtime: Runtime, log: Logger): Promise<Stop[]> {
+  const scheduler = await startReminderScheduler({
+    connection: runtime.redis,
+    prefix: runtime.outbox.prefix,
+    outbox: runtime.outbox,
+    broadcasts: runtime.broadcasts,
+    retention: config.retention,
+    log,
+  });
   return [() => scheduler.close()];
 }
 
@@ -83,7 +90,7 @@ async function main(): Promise<void> {
   const stops: Stop[] = [];
   const wants = (role: AppConfig['role']) => config.role === 'all' || config.role === role;
   if (wants('worker')) stops.push(...startWorker(config, runtime, log));
-  if (wants('scheduler')) stops.push(...(await startScheduler(runtime, log)));
+  if (wants('scheduler')) stops.push(...(await startScheduler(config, runtime, log)));
   let stopping = false;
   const shutdown = async (reason: string, code: number) => {
     if (stopping) return;

@@ -14,6 +14,8 @@ import { dueDigestMessages, type ChartMaker } from '../domain/digests/digests.js
 import { councilChartAttachment } from '../domain/rounds/council-chart.js';
 import { sweepBroadcasts } from './broadcast-queue.js';
 import { logQueueErrors } from './queue-errors.js';
+import { pruneOldRecords } from './retention.js';
+import type { RetentionDays } from '../config.js';
 import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 
 /**
@@ -30,6 +32,8 @@ export const REMINDER_SCHEDULER_ID = 'reminder-tick';
 const MINUTE_MS = 60_000;
 /** A missed tick or two at the turn of the half hour still finds the digests then. */
 const DIGEST_LOOK_MINUTES = 5;
+/** Pruning reads whole collections on FerretDB: a few times a day is enough. */
+const PRUNE_EVERY_MS = 6 * 60 * MINUTE_MS;
 
 export interface ReconcileResult {
   /** Totals over deadline reminders and meeting notices. */
@@ -106,6 +110,8 @@ export interface ReminderSchedulerOptions {
   broadcasts?: Pick<BroadcastJobs, 'kick'>;
   /** false: the tick produces no digests (tests of the other producers). */
   digests?: boolean;
+  /** How long bookkeeping is kept; without it nothing is pruned (retention.ts). */
+  retention?: RetentionDays;
 }
 
 export interface ReminderScheduler {
@@ -137,8 +143,16 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
   let lastDigestLook: number | undefined;
   const lookForDigests = (at: DateTime) =>
     options.digests !== false && (lastDigestLook === undefined || at.minute % 30 < DIGEST_LOOK_MINUTES || at.toMillis() - lastDigestLook >= 30 * MINUTE_MS);
+  let lastPrune: number | undefined;
+  const prune = async (at: DateTime) => {
+    if (!options.retention || (lastPrune !== undefined && at.toMillis() - lastPrune < PRUNE_EVERY_MS)) return;
+    lastPrune = at.toMillis();
+    const pruned = await pruneOldRecords(at.toJSDate(), options.retention);
+    if (pruned.inboundEvents + pruned.conversations + pruned.deliveries > 0) log?.info(pruned, 'old records pruned');
+  };
   const tick = async () => {
     const at = now();
+    await prune(at).catch((error: unknown) => log?.error({ error: (error as Error).message }, 'pruning failed'));
     const digests = lookForDigests(at);
     const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, digests, log });
     if (digests) lastDigestLook = at.toMillis();
