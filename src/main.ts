@@ -12,6 +12,7 @@ import { createTelegramApi, createTelegramSender } from './bots/telegram/sender.
 import { createSlackClient, createSlackSender } from './bots/slack/sender.js';
 import { startReminderScheduler } from './jobs/reminder-scheduler.js';
 import { startBroadcastWorker } from './jobs/broadcast-queue.js';
+import { registerStoreGauges } from './metrics.js';
 import type { Sender } from './domain/chat/channel.js';
 import type { Channel } from './models/index.js';
 
@@ -27,7 +28,10 @@ type Stop = () => Promise<void>;
 const STOP_DEADLINE_MS = 9_000;
 
 async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: (reason: string) => void): Promise<Stop[]> {
-  const routes: Route[] = healthRoutes(runtime.redis);
+  // Ready once the channels have started (Telegram's getMe and menu, Slack's auth.test).
+  let channelsStarted = false;
+  registerStoreGauges(runtime.outbox);
+  const routes: Route[] = healthRoutes(runtime.redis, { ready: () => channelsStarted });
   const stops: Stop[] = [];
   if (config.telegram) {
     const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
@@ -42,6 +46,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
     const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
     routes.push(...slackRoutes(slack));
   }
+  channelsStarted = true;
   const server = createHttpServer(routes, log);
   const port = await listen(server, config.port);
   log.info({ port }, 'http server listening');

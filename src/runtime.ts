@@ -38,7 +38,7 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     await services.stop();
     throw error;
   }
-  const redis = createRedis(services.redisUrl);
+  const redis = createRedis(services.redisUrl, options.log);
   const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix, log: options.log });
   const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox, log: options.log });
   return {

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import type { Redis } from 'ioredis';
-import { DeliveryModel, DELIVERY_STATES } from '../models/index.js';
+import { metrics } from '../metrics.js';
 import { sendJson, type Route } from './server.js';
 
 /** A health check must answer at once, as the load balancer waits on it. */
@@ -26,25 +26,29 @@ async function redisAnswers(redis: Redis): Promise<boolean> {
   }
 }
 
-/** Liveness plus the two stores we cannot work without. */
-export function healthRoutes(redis: Redis): Route[] {
+/**
+ * `/healthz`: the process is alive (a supervisor restarts it when this fails). `/readyz`: it can do
+ * its work: MongoDB and Redis answer and the channels started (a load balancer sends traffic only
+ * then). `/metrics`: Prometheus text (metrics.ts).
+ */
+export function healthRoutes(redis: Redis, options: { ready?: () => boolean } = {}): Route[] {
   return [
+    { method: 'GET', path: '/healthz', handler: (_req, res) => sendJson(res, 200, { alive: true }) },
     {
       method: 'GET',
-      path: '/healthz',
+      path: '/readyz',
       handler: async (_req, res) => {
         const mongo = mongoose.connection.readyState === 1;
         const redisOk = await redisAnswers(redis);
-        sendJson(res, mongo && redisOk ? 200 : 503, { mongo, redis: redisOk });
+        const channels = options.ready?.() ?? true;
+        sendJson(res, mongo && redisOk && channels ? 200 : 503, { mongo, redis: redisOk, channels });
       },
     },
     {
       method: 'GET',
       path: '/metrics',
       handler: async (_req, res) => {
-        // Counts only; never message bodies or addresses.
-        const counts = await Promise.all(DELIVERY_STATES.map((state) => DeliveryModel.countDocuments({ state })));
-        sendJson(res, 200, { deliveries: Object.fromEntries(DELIVERY_STATES.map((s, i) => [s, counts[i]])) });
+        res.writeHead(200, { 'content-type': metrics.contentType }).end(await metrics.metrics());
       },
     },
   ];

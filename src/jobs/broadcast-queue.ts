@@ -6,7 +6,7 @@ import { fanOutBroadcast, type BroadcastJobs } from '../domain/broadcasts/broadc
 import { broadcastPrefix } from '../domain/delivery-keys.js';
 import { followBroadcast, progressWindow, PROGRESS_WINDOW_MS, startProgress } from '../domain/broadcasts/broadcast-progress.js';
 import { produceDeliveries, retryFailed, type Outbox } from './outbox.js';
-import { logQueueErrors } from './queue-errors.js';
+import { logConnectionErrors } from './connection-errors.js';
 
 /**
  * Broadcasts through BullMQ: a `fanout` job at the confirmed time writes the deliveries (which the
@@ -27,7 +27,7 @@ const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 
 
 export function createBroadcastQueue(options: { connection: Redis; prefix: string; outbox: Outbox; log?: Logger }): BroadcastQueue {
   const queue = new Queue(BROADCAST_QUEUE, { connection: options.connection, prefix: options.prefix });
-  logQueueErrors(queue, options.log, BROADCAST_QUEUE);
+  logConnectionErrors(queue, options.log, BROADCAST_QUEUE);
   return {
     queue,
     async kick(broadcastId, at) {
@@ -58,7 +58,7 @@ export function startBroadcastWorker(options: { connection: Redis; prefix: strin
   const now = options.now ?? (() => new Date());
   const produce = (messages: Parameters<typeof produceDeliveries>[1]) => produceDeliveries(options.outbox, messages);
   const queue = new Queue(BROADCAST_QUEUE, { connection: options.connection, prefix: options.prefix });
-  logQueueErrors(queue, options.log, BROADCAST_QUEUE);
+  logConnectionErrors(queue, options.log, BROADCAST_QUEUE);
   const worker = new Worker(
     BROADCAST_QUEUE,
     async (job: Job<{ broadcastId: string }>) => {
@@ -82,7 +82,7 @@ export function startBroadcastWorker(options: { connection: Redis; prefix: strin
     },
     { connection: options.connection, prefix: options.prefix, concurrency: 4 },
   );
-  logQueueErrors(worker, options.log, BROADCAST_QUEUE);
+  logConnectionErrors(worker, options.log, BROADCAST_QUEUE);
   worker.on('failed', (job, error) => options.log.error({ job: job?.id, err: error }, 'broadcast job failed'));
   return {
     worker,

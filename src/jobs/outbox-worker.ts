@@ -5,7 +5,8 @@ import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';
 import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
-import { logQueueErrors } from './queue-errors.js';
+import { logConnectionErrors } from './connection-errors.js';
+import { rateLimitedSends } from '../metrics.js';
 import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
 import type { Message, MessageRef } from '../domain/chat/message.js';
 
@@ -47,7 +48,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
     const queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
     queues.push(queue);
     const log = options.log.child({ channel });
-    logQueueErrors(queue, log, name);
+    logConnectionErrors(queue, log, name);
     const processor = createProcessor({ channel, sender, limits, queue, store, redis: options.connection, prefix: options.prefix, log });
     const worker = new Worker<OutboxJobData, JobOutcome>(name, processor, {
       connection: options.connection,
@@ -55,7 +56,7 @@ export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers
       concurrency: options.concurrency?.[channel] ?? DEFAULT_CONCURRENCY[channel],
       ...(limits.global ? { limiter: limits.global } : {}),
     });
-    logQueueErrors(worker, log, name);
+    logConnectionErrors(worker, log, name);
     worker.on('failed', (job, error) => {
       if (!(error instanceof SendError)) log.error({ deliveryId: job?.data.deliveryId, err: error }, 'outbox job failed');
     });
@@ -193,6 +194,7 @@ function createProcessor(ctx: ProcessorContext) {
       const at = { deliveryId: String(delivery._id), purpose: delivery.purpose, code: error.code };
       switch (error.kind) {
         case 'rate_limited': {
+          rateLimitedSends.inc({ channel: ctx.channel });
           const waitMs = error.retryAfterMs ?? 1_000;
           await ctx.store.markAttempt(delivery._id, { state: 'pending', attempts, error });
           ctx.log.warn({ ...at, waitMs }, 'rate limited by the platform');

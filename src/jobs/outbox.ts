@@ -6,7 +6,7 @@ import { defaultPriority, DeliveryModel, type DeliveryPriority } from '../models
 import { CHANNELS, type Channel } from '../models/shared.js';
 import { keyPrefixPattern } from '../domain/delivery-keys.js';
 import type { Logger } from '../log.js';
-import { logQueueErrors } from './queue-errors.js';
+import { logConnectionErrors } from './connection-errors.js';
 import { validateDeliveryInputs, type DeliveryInput, type ValidDeliveryInput } from './delivery-input.js';
 
 export { OutboxInputError, type DeliveryInput } from './delivery-input.js';
@@ -68,7 +68,7 @@ export function createOutbox(options: OutboxOptions): Outbox {
   const queues = Object.fromEntries(
     CHANNELS.map((channel) => {
       const queue = new Queue<OutboxJobData>(outboxQueueName(channel), { connection: options.connection, prefix: options.prefix, defaultJobOptions });
-      logQueueErrors(queue, options.log, outboxQueueName(channel));
+      logConnectionErrors(queue, options.log, outboxQueueName(channel));
       return [channel, queue];
     }),
   ) as Record<Channel, Queue<OutboxJobData>>;

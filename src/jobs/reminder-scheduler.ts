@@ -13,8 +13,9 @@ import { produceDeliveries, type Outbox } from './outbox.js';
 import { dueDigestMessages, type ChartMaker } from '../domain/digests/digests.js';
 import { councilChartAttachment } from '../domain/rounds/council-chart.js';
 import { sweepBroadcasts } from './broadcast-queue.js';
-import { logQueueErrors } from './queue-errors.js';
+import { logConnectionErrors } from './connection-errors.js';
 import { pruneOldRecords } from './retention.js';
+import { tickDeliveriesCreated } from '../metrics.js';
 import type { RetentionDays } from '../config.js';
 import type { BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 
@@ -130,7 +131,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
   const now = options.now ?? (() => DateTime.now());
   const { connection, prefix, outbox, log } = options;
   const queue = new Queue(REMINDER_QUEUE, { connection, prefix });
-  logQueueErrors(queue, log, REMINDER_QUEUE);
+  logConnectionErrors(queue, log, REMINDER_QUEUE);
   await queue.upsertJobScheduler(
     REMINDER_SCHEDULER_ID,
     { every: options.everyMs ?? MINUTE_MS },
@@ -155,6 +156,9 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     await prune(at).catch((error: unknown) => log?.error({ error: (error as Error).message }, 'pruning failed'));
     const digests = lookForDigests(at);
     const result = await reconcileReminders({ now: at, outbox, calendarFile: options.calendarFile, digests, log });
+    tickDeliveriesCreated.inc({ producer: 'reminders' }, result.created - result.meetings.created);
+    tickDeliveriesCreated.inc({ producer: 'meetings' }, result.meetings.created);
+    tickDeliveriesCreated.inc({ producer: 'digests' }, result.digests.created);
     if (digests) lastDigestLook = at.toMillis();
     if (options.broadcasts) await sweepBroadcasts(options.broadcasts, at.toJSDate());
     return result;
@@ -170,7 +174,7 @@ export async function startReminderScheduler(options: ReminderSchedulerOptions):
     { connection, prefix, concurrency: 1 },
   );
   worker.on('failed', (job, error) => log?.error({ job: job?.id, error: error.message }, 'reminder tick failed'));
-  logQueueErrors(worker, log, REMINDER_QUEUE);
+  logConnectionErrors(worker, log, REMINDER_QUEUE);
   return {
     queue,
     worker,

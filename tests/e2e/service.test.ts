@@ -65,8 +65,9 @@ describe('npm start (all roles in one process)', () => {
   it('says which channels are off and answers its health check', async () => {
     expect(output).toContain('Slack is off: SLACK_BOT_TOKEN is not set.');
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ mongo: true, redis: true });
+    expect([health.status, await health.json()]).toEqual([200, { alive: true }]);
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([ready.status, await ready.json()]).toEqual([200, { mongo: true, redis: true, channels: true }]);
   });
 
   it('links a person from a deep link and answers on Telegram', async () => {
@@ -76,6 +77,18 @@ describe('npm start (all roles in one process)', () => {
     const welcome = await telegram.waitFor(() => telegram.sent(4242)[0], 10_000);
     expect(String(welcome.params.text)).toContain('Līga Ozola');
     expect(await ChannelIdentityModel.countDocuments({ contact: contact._id, channel: 'telegram', externalId: '4242' })).toBe(1);
+  });
+
+  it('serves Prometheus metrics: the inbound event just handled, deliveries by state and channel, the queues; no texts or chat ids', async () => {
+    const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^ogp_inbound_handling_seconds_count\{kind="command",outcome="ok"\} [1-9]/m);
+    expect(text).toMatch(/^ogp_outbox_queue_jobs\{channel="telegram",state="waiting"\} \d+/m);
+    expect(text).toMatch(/^ogp_outbox_oldest_waiting_seconds\{channel="telegram"\} [\d.]+/m);
+    expect(text).toContain('# TYPE ogp_deliveries gauge');
+    expect(text).not.toContain('4242');
+    expect(text).not.toContain(telegram.token);
   });
 
   it('never logs a token or a message text', () => {

@@ -10,7 +10,7 @@ import { useTestDatabase } from '../support/mongo.js';
 useTestDatabase();
 
 /**
- * /healthz answers at once, also while Redis is down: our clients queue commands and retry for
+ * /readyz answers at once, also while Redis is down: our clients queue commands and retry for
  * ever while disconnected, so a plain ping would wait until Redis is back.
  */
 
@@ -27,25 +27,25 @@ async function healthOf(redisUrl: string) {
   // A moment for the client to connect (or fail to).
   await new Promise((resolve) => setTimeout(resolve, 300));
   // A check that waits for Redis to come back never answers: the abort turns that into a failure.
-  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
   const result = { status: response.status, body: await response.json() };
   redis.disconnect();
   return result;
 }
 
-describe('/healthz', () => {
+describe('/readyz', () => {
   let up: Awaited<ReturnType<typeof healthOf>>;
   beforeAll(async () => {
     up = await healthOf(inject('redisUrl'));
   });
 
   it('answers 200 when MongoDB and Redis answer', () => {
-    expect([up.status, up.body]).toEqual([200, { mongo: true, redis: true }]);
+    expect([up.status, up.body]).toEqual([200, { mongo: true, redis: true, channels: true }]);
   });
 
   it('answers 503 at once while Redis is down, instead of waiting for it', async () => {
     // Nothing listens on port 1: the client keeps reconnecting, as it would during an outage.
     const down = await healthOf('redis://127.0.0.1:1');
-    expect([down.status, down.body]).toEqual([503, { mongo: true, redis: false }]);
+    expect([down.status, down.body]).toEqual([503, { mongo: true, redis: false, channels: true }]);
   });
 });

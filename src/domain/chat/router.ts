@@ -10,6 +10,7 @@ import { unknownPerson } from './basics.js';
 import { chatRegistry } from '../features.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import type { BroadcastJobs } from '../broadcasts/broadcasts.js';
+import { inboundSeconds } from '../../metrics.js';
 
 /**
  * The one entry point of every chat channel: Telegram, Slack and the terminal demo turn what a
@@ -72,6 +73,18 @@ async function forgetEvent(key: string | undefined): Promise<void> {
 }
 
 export async function handleInbound(ctx: InboundContext, event: InboundEvent, deps: InboundDeps = {}): Promise<InboundResult> {
+  const timer = inboundSeconds.startTimer({ kind: event.type });
+  let outcome = 'failed';
+  try {
+    const result = await handleOnce(ctx, event, deps);
+    outcome = result.outcome;
+    return result;
+  } finally {
+    timer({ outcome });
+  }
+}
+
+async function handleOnce(ctx: InboundContext, event: InboundEvent, deps: InboundDeps): Promise<InboundResult> {
   const now = ctx.now ?? new Date();
   if (!(await claimEvent(ctx.dedupeKey, now))) return { replies: [], outcome: 'duplicate' };
   let result: InboundResult;

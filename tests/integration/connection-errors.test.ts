@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import { createRedis } from '../../src/redis.js';
-import { logQueueErrors } from '../../src/jobs/queue-errors.js';
+import { logConnectionErrors } from '../../src/jobs/connection-errors.js';
 
 /**
  * A queue whose Redis is gone logs through the JSON logger, the first error at once and then at
@@ -21,7 +21,7 @@ describe('queue errors during a Redis outage', () => {
     // Nothing listens on port 1: the client fails and retries, as during an outage.
     const connection = createRedis('redis://127.0.0.1:1');
     const queue = new Queue('outage-test', { connection });
-    logQueueErrors(queue, pino({ base: undefined }, sink), 'outage-test');
+    logConnectionErrors(queue, pino({ base: undefined }, sink), 'outage-test');
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     connection.disconnect();
     await queue.close().catch(() => undefined);
