@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
-import { PlanModel } from '../../src/models/index.js';
+import { Types } from 'mongoose';
+import { AuditEntryModel, PlanModel } from '../../src/models/index.js';
 import { closeRound } from '../../src/domain/rounds/rounds.js';
 import { roundOverview } from '../../src/domain/rounds/round-overview.js';
 import { overviewToHtml } from '../../src/domain/rounds/round-export.js';
@@ -13,8 +14,8 @@ import { afterDeadline, seedRoundFixture } from '../support/round-fixture.js';
 useTestDatabase();
 
 let roundId = '';
-const lv = { language: 'lv' as const };
-const en = { language: 'en' as const };
+const lv = { _id: new Types.ObjectId(), language: 'lv' as const };
+const en = { _id: new Types.ObjectId(), language: 'en' as const };
 
 /**
  * The fixture's seven measures (round-fixture.ts), with a long title for commitment 2 (cut to the
@@ -75,6 +76,9 @@ describe('the /export message', () => {
         'Pielikumā visas atbildes: CSV izklājlapai un HTML lasīšanai telefonā vai datorā.',
     );
     expect(message.choices).toEqual([]);
+    // Who took the replies out, in the audit log.
+    const audit = await AuditEntryModel.findOne({ action: 'round.export', actor: String(lv._id) }).lean();
+    expect(audit?.details).toEqual({ files: ['ogp-nap-5-2025-atbildes.csv', 'ogp-nap-5-2025-atbildes.html'], replies: 5 });
     expect(message.attachments?.map((a) => [a.name, a.mediaType, a.source.kind])).toEqual([
       ['ogp-nap-5-2025-atbildes.csv', 'text/csv; charset=utf-8', 'stored'],
       ['ogp-nap-5-2025-atbildes.html', 'text/html; charset=utf-8', 'stored'],

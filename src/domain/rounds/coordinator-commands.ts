@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Types } from 'mongoose';
-import { PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
+import { AuditEntryModel, PlanModel, ReportingRoundModel, type ContactDoc, type Language } from '../../models/index.js';
 import { formatDate, t } from '../../i18n/index.js';
 import { textMessage, type Attachment, type Message } from '../chat/message.js';
 import { storeFile } from '../chat/files.js';
@@ -96,7 +96,7 @@ async function exportRound(planId: Types.ObjectId) {
  * .md file opens as raw text, tables as rows of pipes; an .html one opens in the browser), and a
  * few lines saying how far the round is. Both files come from round-export.ts, as the CLI's do.
  */
-export async function exportCommand(coordinator: Pick<ContactDoc, 'language'>, now: Date): Promise<Message> {
+export async function exportCommand(coordinator: Pick<ContactDoc, '_id' | 'language'>, now: Date): Promise<Message> {
   const lang = coordinator.language;
   const plan = await currentPlan();
   if (!plan) return textMessage(t(lang, 'round.no_plan'));
@@ -113,6 +113,14 @@ export async function exportCommand(coordinator: Pick<ContactDoc, 'language'>, n
     await storeFile({ name: `${name}.csv`, mediaType: CSV_MEDIA_TYPE, bytes: overviewToCsv(overview, lang), origin }),
     await storeFile({ name: `${name}.html`, mediaType: 'text/html; charset=utf-8', bytes: overviewToHtml(overview, lang), origin }),
   ];
+  // Who took the replies out of the service, and when: the files hold people's names and notes.
+  await AuditEntryModel.create({
+    at: now,
+    actor: String(coordinator._id),
+    action: 'round.export',
+    subject: `round:${overview.round.id}`,
+    details: { files: attachments.map((a) => a.name), replies: replied },
+  });
   const text = t(lang, 'export.summary', {
     title: overview.round.title[lang] || overview.round.title.lv,
     plan: overview.plan.key,
