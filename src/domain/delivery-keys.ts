@@ -225,3 +225,8 @@ export function digestKey(p: { contactId: string; period: string }): string {
 export function replyKey(p: { eventKey: string; index: number }): string {
   return join('reply', [createHash('sha256').update(p.eventKey).digest('base64url').slice(0, 24), String(p.index)]);
 }
+
+/** Coordinators told that a person had their data removed (/forget), once each. */
+export function forgottenNoticeKey(p: { contactId: string; coordinatorId: string; channel: string }): string {
+  return join('forgotten', [p.contactId, p.coordinatorId, p.channel]);
+}

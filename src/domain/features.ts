@@ -7,6 +7,7 @@ import { registerAuthoringFeature } from './meetings/authoring-feature.js';
 import { registerCoordinatorFeature } from './rounds/coordinator-feature.js';
 import { registerSettingsFeature } from './preferences/settings.js';
 import { registerBroadcastFeature } from './broadcasts/broadcast-feature.js';
+import { registerPrivacyFeature } from './privacy/privacy-feature.js';
 
 /**
  * The product's chat features, in the order /help lists their commands. A new feature (meetings,
@@ -17,6 +18,7 @@ export function createChatRegistry(): ChatRegistry {
   registerStatusFeature(registry);
   registerChatBasics(registry);
   registerSettingsFeature(registry);
+  registerPrivacyFeature(registry);
   registerReminderFeature(registry);
   registerMeetingFeature(registry);
   registerAuthoringFeature(registry);

@@ -30,7 +30,7 @@ export const en: Catalogue = {
   'access.unknown_person': 'Sorry, we do not know you yet, so we cannot show measures or accept answers. To get access, ask the coordinator at the State Chancellery for an invitation link and open it here.',
   'access.not_coordinator': 'Only State Chancellery coordinators can do this.',
 
-  'invite.accepted': 'Thank you, {name}! Your account is linked. Reminders will come here from now on.',
+  'invite.accepted': 'Thank you, {name}! Your account is linked. Reminders will come here from now on.\n\nPrivacy: we keep only your name, e-mail, institution, chat account, replies and settings, to remind you of deadlines and sum up progress. /mydata shows all of it, /forget deletes it.',
   'invite.expired': 'This invitation link has expired. Please ask the coordinator for a new one.',
   'invite.used': 'This invitation link has already been used. If it was not you, please contact the coordinator at the State Chancellery.',
 
@@ -434,4 +434,14 @@ export const en: Catalogue = {
   'digest.purpose.digest': 'digests',
   'digest.purpose.other': 'other',
   'broadcast.report.problem': 'Stopped: {problem}',
+
+  'command.mydata': 'everything we store about you (a JSON file)',
+  'command.forget': 'delete your data and unlink this chat',
+  'privacy.my_data': 'Attached is everything we store about you: contact details, chats, your replies, meeting answers, settings and the messages of the last 90 days.',
+  'privacy.forget_ask': "Delete your chat link and personal data? Your institution's replies stay (without your name), and the coordinators will learn that the measures need a new contact person. This cannot be undone.",
+  'privacy.button.forget': 'Yes, delete',
+  'privacy.button.keep': 'No, keep',
+  'privacy.kept': 'Nothing was deleted.',
+  'privacy.forgotten': 'Your data has been deleted and this chat is no longer linked. Thank you for taking part!',
+  'privacy.forgotten_notice': '{name} ({institution}) asked for their data to be deleted. The measures they answered for ({measures}) need a new contact person.',
 };

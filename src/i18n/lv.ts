@@ -38,7 +38,7 @@ export const lv = {
   'access.unknown_person': 'Atvainojiet, mēs jūs vēl nepazīstam, tāpēc nevaram parādīt pasākumus vai pieņemt atbildes. Lai iegūtu piekļuvi, lūdziet Valsts kancelejas koordinatoram ielūguma saiti un atveriet to šeit.',
   'access.not_coordinator': 'Šī darbība ir pieejama tikai Valsts kancelejas koordinatoriem.',
 
-  'invite.accepted': 'Paldies, {name}! Jūsu konts ir piesaistīts. Turpmāk atgādinājumi pienāks šeit.',
+  'invite.accepted': 'Paldies, {name}! Jūsu konts ir piesaistīts. Turpmāk atgādinājumi pienāks šeit.\n\nPar privātumu: glabājam tikai jūsu vārdu, e-pastu, iestādi, čata kontu, atbildes un iestatījumus, lai atgādinātu par termiņiem un apkopotu progresu. /mydata parāda visu, /forget to dzēš.',
   'invite.expired': 'Šīs ielūguma saites derīguma termiņš ir beidzies. Lūdzu, lūdziet koordinatoram jaunu saiti.',
   'invite.used': 'Šī ielūguma saite jau ir izmantota. Ja to neizmantojāt jūs, lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
 
@@ -453,4 +453,15 @@ export const lv = {
   'digest.purpose.digest': 'kopsavilkumi',
   'digest.purpose.other': 'citas',
   'broadcast.report.problem': 'Apturēts: {problem}',
+
+  // Privacy (domain/privacy).
+  'command.mydata': 'visi dati, ko par jums glabājam (JSON fails)',
+  'command.forget': 'dzēst jūsu datus un čata piesaisti',
+  'privacy.my_data': 'Pielikumā viss, ko par jums glabājam: kontaktinformācija, čati, jūsu atbildes, pieteikumi sanāksmēm, iestatījumi un pēdējo 90 dienu ziņas.',
+  'privacy.forget_ask': 'Dzēst jūsu čata piesaisti un personas datus? Jūsu iestādes iesniegtās atbildes paliek (bez jūsu vārda), un koordinatori uzzinās, ka pasākumiem vajag jaunu kontaktpersonu. To nevar atsaukt.',
+  'privacy.button.forget': 'Jā, dzēst',
+  'privacy.button.keep': 'Nē, paturēt',
+  'privacy.kept': 'Nekas netika dzēsts.',
+  'privacy.forgotten': 'Jūsu dati ir dzēsti, un šis čats vairs nav piesaistīts. Paldies par līdzdalību!',
+  'privacy.forgotten_notice': '{name} ({institution}) lūdza dzēst savus datus. Pasākumiem, par kuriem viņš/viņa atbildēja ({measures}), vajag jaunu kontaktpersonu.',
 } as const satisfies Record<string, Message>;

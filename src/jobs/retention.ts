@@ -1,4 +1,5 @@
-import { ConversationStateModel, DeliveryModel, InboundEventModel } from '../models/index.js';
+import { ConversationStateModel, DeliveryModel, InboundEventModel, StoredFileModel } from '../models/index.js';
+import { MY_DATA_ORIGIN } from '../domain/privacy/privacy-feature.js';
 import type { RetentionDays } from '../config.js';
 
 /**
@@ -9,6 +10,8 @@ import type { RetentionDays } from '../config.js';
  */
 export async function pruneOldRecords(now: Date, days: RetentionDays): Promise<{ inboundEvents: number; conversations: number; deliveries: number }> {
   const before = (n: number) => new Date(now.getTime() - n * 86_400_000);
+  // A person's own data, made for /mydata, is not kept once it has been sent.
+  await StoredFileModel.deleteMany({ origin: MY_DATA_ORIGIN, createdAt: { $lt: before(1) } });
   const [inboundEvents, conversations, deliveries] = await Promise.all([
     InboundEventModel.deleteMany({ at: { $lt: before(days.inboundEvents) } }),
     ConversationStateModel.deleteMany({ updatedAt: { $lt: before(days.conversations) } }),
