@@ -31,6 +31,7 @@ export const en: Catalogue = {
   'access.not_coordinator': 'Only State Chancellery coordinators can do this.',
 
   'invite.accepted': 'Thank you, {name}! Your account is linked. Reminders will come here from now on.\n\nPrivacy: we keep only your name, e-mail, institution, chat account, replies and settings, to remind you of deadlines and sum up progress. /mydata shows all of it, /forget deletes it.',
+  'invite.invalid': 'This invitation link is not valid. Check that you copied all of it, or ask the coordinator for a new one. Your account is already linked.',
   'invite.expired': 'This invitation link has expired. Please ask the coordinator for a new one.',
   'invite.used': 'This invitation link has already been used. If it was not you, please contact the coordinator at the State Chancellery.',
 

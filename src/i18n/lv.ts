@@ -39,6 +39,7 @@ export const lv = {
   'access.not_coordinator': 'Šī darbība ir pieejama tikai Valsts kancelejas koordinatoriem.',
 
   'invite.accepted': 'Paldies, {name}! Jūsu konts ir piesaistīts. Turpmāk atgādinājumi pienāks šeit.\n\nPar privātumu: glabājam tikai jūsu vārdu, e-pastu, iestādi, čata kontu, atbildes un iestatījumus, lai atgādinātu par termiņiem un apkopotu progresu. /mydata parāda visu, /forget to dzēš.',
+  'invite.invalid': 'Šī ielūguma saite nav derīga. Pārbaudiet, vai nokopējāt to visu, vai lūdziet koordinatoram jaunu. Jūsu konts jau ir piesaistīts.',
   'invite.expired': 'Šīs ielūguma saites derīguma termiņš ir beidzies. Lūdzu, lūdziet koordinatoram jaunu saiti.',
   'invite.used': 'Šī ielūguma saite jau ir izmantota. Ja to neizmantojāt jūs, lūdzu, sazinieties ar Valsts kancelejas koordinatoru.',
 

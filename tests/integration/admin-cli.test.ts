@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { AuditEntryModel, BroadcastModel, ChannelIdentityModel, ContactModel, PlanModel } from '../../src/models/index.js';
 import { projectRoot } from '../../src/infra/local-services.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { FakeSlack } from '../support/fake-slack.js';
 
 const db = useTestDatabase();
 
@@ -14,10 +15,11 @@ const db = useTestDatabase();
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'ogp-admin-cli-'));
-const cli = (...args: string[]) =>
+const cli = (...args: string[]) => cliWith({}, ...args);
+const cliWith = (settings: Record<string, string>, ...args: string[]) =>
   run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...args], {
     cwd: projectRoot,
-    env: { ...process.env, MONGODB_URI: db.uri(), REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent' },
+    env: { ...process.env, MONGODB_URI: db.uri(), REDIS_URL: inject('redisUrl'), LOG_LEVEL: 'silent', ...settings },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
@@ -70,5 +72,25 @@ describe('broadcast send', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('"roles:bogus" is not an audience.');
     expect(await BroadcastModel.countDocuments()).toBe(0);
+  });
+});
+
+describe('invite --slack while Slack fails', () => {
+  it('prints each person as it goes, a summary with the failures, and exits 1', async () => {
+    const fake = await FakeSlack.start({ users: [{ id: 'UANNA0001', email: 'anna.cli@example.lv', name: 'Anna Kalniņa' }] });
+    try {
+      fake.failNext('users.lookupByEmail', 'internal_error');
+      const slack = { SLACK_BOT_TOKEN: fake.token, SLACK_SIGNING_SECRET: 'test-signing-secret', SLACK_API_URL: fake.url };
+      const failed = await cliWith(slack, 'invite', '--plan', 'nap-5', '--slack', '--email', 'anna.cli@example.lv');
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toBe('anna.cli@example.lv\terror (slack_webapi_platform_error)\n');
+      expect(failed.stderr).toContain('Linked 0 of 1 contacts to Slack; 0 already linked, 0 not in the workspace, 0 taken by someone else, 1 failed');
+
+      // Run again once Slack answers: linked, exit 0.
+      const again = await cliWith(slack, 'invite', '--plan', 'nap-5', '--slack', '--email', 'anna.cli@example.lv');
+      expect([again.code, again.stdout]).toEqual([0, 'anna.cli@example.lv\tlinked\n']);
+    } finally {
+      await fake.stop();
+    }
   });
 });

@@ -31,6 +31,9 @@ export async function dmChannel(client: WebClient, userId: string, known?: strin
   return id;
 }
 
+/** @slack/web-api's codes for a Slack that did not answer, as opposed to one that said no. */
+const SLACK_OUTAGE_CODES = new Set(['slack_webapi_rate_limited_error', 'slack_webapi_http_error', 'slack_webapi_request_error']);
+
 /** How long to wait before asking Slack about the same stranger again. */
 const RETRY_AFTER_MS = 60 * 60 * 1000;
 
@@ -58,8 +61,15 @@ export class EmailLinker {
       if (info.user?.is_bot || info.user?.deleted) return false;
       email = info.user?.profile?.email;
     } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      this.log?.warn({ code: (error as { data?: { error?: string } }).data?.error ?? code }, 'slack users.info failed');
+      if (SLACK_OUTAGE_CODES.has(code)) {
+        // Slack did not answer (rate limited, down, unreachable): that says nothing about the person.
+        // Ask again at their next message, and let them hear "try again shortly", not "we do not know you".
+        this.tried.delete(userId);
+        throw error;
+      }
       // Without the users:read.email scope Slack hides addresses; that is a setup problem, not theirs.
-      this.log?.warn({ code: (error as { data?: { error?: string } }).data?.error ?? (error as Error).message }, 'slack users.info failed');
       return false;
     }
     if (!email) return false;

@@ -71,20 +71,29 @@ export const inviteCommand: CliCommand = {
         console.error('Slack nav ieslēgts: iestatiet SLACK_BOT_TOKEN un SLACK_SIGNING_SECRET.\nSlack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET.');
         return EXIT_BAD_INPUT;
       }
-      const client = new WebClient(slack.token, { slackApiUrl: slack.apiUrl });
+      // A few quick retries per person, not the client's default half hour: a Slack that is down
+      // is reported per person and in the summary, and the command can simply be run again.
+      const client = new WebClient(slack.token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 }, rejectRateLimitedCalls: true });
       const outcome = await withDatabase(async () => {
         const contacts = await pickContacts(planKey, v.email);
         if (typeof contacts === 'string') return contacts;
-        return linkSlackByEmail({ lookup: slackEmailLookup(client), contacts, actor: 'cli' });
+        return linkSlackByEmail({
+          lookup: slackEmailLookup(client),
+          contacts,
+          actor: 'cli',
+          onOutcome: (o) => console.log(`${o.email}\t${o.result}${o.error ? ` (${o.error})` : ''}`),
+        });
       });
       if (typeof outcome === 'string') {
         console.error(outcome);
         return EXIT_BAD_INPUT;
       }
-      for (const o of outcome) console.log(`${o.email}\t${o.result}${o.error ? ` (${o.error})` : ''}`);
-      const linked = outcome.filter((o) => o.result === 'linked').length;
-      console.error(`Linked ${linked} of ${outcome.length} contacts to Slack.`);
-      return EXIT_OK;
+      const count = (result: string) => outcome.filter((o) => o.result === result).length;
+      const failed = count('error');
+      console.error(
+        `Linked ${count('linked')} of ${outcome.length} contacts to Slack; ${count('already_linked')} already linked, ${count('not_found')} not in the workspace, ${count('identity_taken')} taken by someone else, ${failed} failed${failed > 0 ? ' (Slack did not answer: run the command again later)' : ''}.`,
+      );
+      return failed > 0 ? EXIT_BAD_INPUT : EXIT_OK;
     }
 
     const bot = await botUsername(v.bot);

@@ -30,10 +30,13 @@ async function redeem(ctx: PublicContext, token: string): Promise<InboundResult>
     const { contact } = result;
     return answered({ text: t(contact.language, 'invite.accepted', { name: contact.name }), choices: [] }, helpReply(ctx, contact));
   }
-  // A stranger does not know our language yet; a known person gets theirs.
-  const key = result.reason === 'unknown' ? 'access.unknown_person' : (`invite.${result.reason}` as const);
-  if (!ctx.person) return { replies: [{ text: tBoth(key), choices: [] }], outcome: 'unknown_person' };
-  return refused({ text: t(ctx.person.language, key), choices: [] });
+  // A stranger does not know our language yet; a known person gets theirs, and for a link we
+  // cannot read, that the link is wrong (they are known, after all).
+  if (!ctx.person) {
+    const key = result.reason === 'unknown' ? 'access.unknown_person' : (`invite.${result.reason}` as const);
+    return { replies: [{ text: tBoth(key), choices: [] }], outcome: 'unknown_person' };
+  }
+  return refused({ text: t(ctx.person.language, result.reason === 'unknown' ? 'invite.invalid' : `invite.${result.reason}`), choices: [] });
 }
 
 /** `/start` and `/link`: with a token they link this chat; without one they greet a known person. */

@@ -172,29 +172,35 @@ export async function linkSlackByEmail(input: {
   contacts: ContactDoc[];
   actor: string;
   now?: Date;
+  /** Told of each person as soon as they are done (the CLI prints progress). */
+  onOutcome?: (outcome: SlackLinkOutcome) => void;
 }): Promise<SlackLinkOutcome[]> {
   const now = input.now ?? new Date();
   const outcomes: SlackLinkOutcome[] = [];
+  const record = (outcome: SlackLinkOutcome) => {
+    outcomes.push(outcome);
+    input.onOutcome?.(outcome);
+  };
   for (const contact of input.contacts) {
     const base = { contactId: String(contact._id), email: contact.email };
     let found: Awaited<ReturnType<SlackEmailLookup>>;
     try {
       found = await input.lookup(contact.email);
     } catch (error) {
-      outcomes.push({ ...base, result: 'error', error: (error as { code?: string }).code ?? (error as Error).message });
+      record({ ...base, result: 'error', error: (error as { code?: string }).code ?? (error as Error).message });
       continue;
     }
     if (!found) {
-      outcomes.push({ ...base, result: 'not_found' });
+      record({ ...base, result: 'not_found' });
       continue;
     }
     const current = await ChannelIdentityModel.findOne({ contact: contact._id, channel: 'slack' }).lean();
     if (current?.active && current.externalId === found.userId) {
-      outcomes.push({ ...base, result: 'already_linked' });
+      record({ ...base, result: 'already_linked' });
       continue;
     }
     if (await takenByOther('slack', found.userId, contact._id)) {
-      outcomes.push({ ...base, result: 'identity_taken' });
+      record({ ...base, result: 'identity_taken' });
       continue;
     }
     try {
@@ -208,7 +214,7 @@ export async function linkSlackByEmail(input: {
       );
     } catch (error) {
       if (isDuplicateKey(error)) {
-        outcomes.push({ ...base, result: 'identity_taken' });
+        record({ ...base, result: 'identity_taken' });
         continue;
       }
       throw error;
@@ -220,7 +226,7 @@ export async function linkSlackByEmail(input: {
       subject: `contact:${String(contact._id)}`,
       details: { channel: 'slack', via: 'email' },
     });
-    outcomes.push({ ...base, result: 'linked' });
+    record({ ...base, result: 'linked' });
   }
   return outcomes;
 }
