@@ -84,6 +84,7 @@ export const lv = {
   'error.not_your_measure': 'Šis pasākums nav piešķirts jums, tāpēc par to nevar ziņot. Ja tas ir jūsu pasākums, lūdzu, sazinieties ar koordinatoru.',
   'error.choose_button': 'Lūdzu, izvēlieties vienu no pogām.',
   'error.note_empty': 'Apraksts ir tukšs. Lūdzu, uzrakstiet dažus vārdus par paveikto.',
+  'error.paste_continued': 'Arī šī ziņa ir daļa no tā paša pārāk garā teksta (Telegram garu tekstu sadala vairākās ziņās), tāpēc netika saglabāta. Lūdzu, saīsiniet tekstu un nosūtiet to vienā ziņā.',
   'error.note_too_long': 'Apraksts ir par garu. Atļautais garums: {limit}, jūsu tekstā: {length}. Lūdzu, saīsiniet to un nosūtiet vēlreiz; pārējās atbildes ir saglabātas.',
   'error.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Lūdzu, nosūtiet saites vēlreiz vai izvēlieties „{skip}”.',
   'error.too_many_links': 'Pārāk daudz saišu ({count}); var pievienot ne vairāk kā {max}.',

@@ -11,6 +11,8 @@ const conversationStateSchema = new Schema(
     data: { type: Schema.Types.Mixed, default: {} },
     /** Bumped on every write; a stale writer loses instead of overwriting. */
     version: { type: Number, required: true, default: 0 },
+    /** When a text was last refused as too long: the rest of the same paste follows within seconds. */
+    longTextRefusedAt: { type: Date },
   },
   { timestamps: true, minimize: false },
 );

@@ -19,6 +19,7 @@ import type { FlowRunResult as StatusEventResult } from '../../src/domain/chat/f
 import { myMeasures, renderMyMeasures } from '../../src/domain/status/my-measures.js';
 import type { ChatEvent } from '../../src/domain/chat/conversation.js';
 import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
+import { t } from '../../src/i18n/index.js';
 
 const db = useTestDatabase();
 
@@ -86,6 +87,23 @@ async function annaToReview(note = 'Publicētas 12 datu kopas.', status = 'proce
 }
 
 describe('status conversation service (real MongoDB-wire server)', () => {
+  it('refuses the rest of a long paste that Telegram cut into parts, keeping the step, and takes a short note after', async () => {
+    const choose = await say(w.anna, { type: 'start' });
+    const status = await say(w.anna, button(choose, '3.5 Atvērtie dati'));
+    await say(w.anna, button(status, 'procesā'));
+    const first = await say(w.anna, { type: 'text', text: 'a'.repeat(4_096) });
+    expect([first.outcome, first.reason]).toEqual(['rejected', 'note_too_long']);
+    // The second part, a second later: the same paste, not a note of its own.
+    const second = await say(w.anna, { type: 'text', text: 'b'.repeat(904) }, 'telegram', now.plus({ seconds: 1 }));
+    expect([second.outcome, second.reason]).toEqual(['rejected', 'note_too_long']);
+    expect(second.replies[0]?.text).toBe(t('lv', 'error.paste_continued'));
+    // Later, a note that fits is taken, and the links are asked next.
+    const note = await say(w.anna, { type: 'text', text: 'Publicētas 12 datu kopas.' }, 'telegram', now.plus({ seconds: 30 }));
+    expect(note.outcome).toBe('continue');
+    expect(await StatusReportModel.countDocuments({ measure: w.m35 })).toBe(0);
+    await say(w.anna, { type: 'cancel' }, 'telegram', now.plus({ seconds: 31 }));
+  });
+
   it('stores a whole conversation as a report with status, note and links, before confirming', async () => {
     const review = await annaToReview();
     const done = await say(w.anna, button(review, 'Apstiprināt'));

@@ -79,7 +79,20 @@ export async function runFlow(choose: FlowChooser, input: FlowRunInput): Promise
   return conversations.run(`${String(input.contactId)}:${input.channel}`, () => run(choose, input));
 }
 
-type StoredState = { _id: Types.ObjectId; version: number; flow: string; step: string; data?: unknown };
+type StoredState = { _id: Types.ObjectId; version: number; flow: string; step: string; data?: unknown; longTextRefusedAt?: Date | null };
+
+/**
+ * Telegram cuts a paste longer than 4,096 characters into several messages that arrive within a
+ * second or so. When the first part was refused as too long, the parts after it are the same text:
+ * refused too (saving the tail as the answer would be wrong), the step kept.
+ */
+const PASTE_WINDOW_MS = 3_000;
+
+function continuesRefusedPaste(doc: StoredState | null, event: ChatEvent, now: DateTime): boolean {
+  if (event.type !== 'text' || !doc?.longTextRefusedAt) return false;
+  const since = now.toMillis() - doc.longTextRefusedAt.getTime();
+  return since >= 0 && since < PASTE_WINDOW_MS;
+}
 
 async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunResult> {
   const contact = Types.ObjectId.isValid(input.contactId) ? await ContactModel.findById(input.contactId).lean<FlowContact>() : null;
@@ -91,6 +104,11 @@ async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunRes
   // runs again against what the winner stored, where its button is usually stale by then.
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const doc = await ConversationStateModel.findOne({ contact: contact._id, channel: input.channel }).lean<StoredState>();
+    if (doc && continuesRefusedPaste(doc, input.event, env.now)) {
+      // A third part continues the paste as well.
+      await ConversationStateModel.updateOne({ _id: doc._id }, { $set: { longTextRefusedAt: env.now.toJSDate() } });
+      return refusal('note_too_long', t(contact.language, 'error.paste_continued'));
+    }
     const flow = choose(doc?.flow);
     if (!contexts.has(flow.name)) contexts.set(flow.name, await flow.load(env));
     const state = doc?.flow === flow.name ? readState(flow, doc) : null;
@@ -117,6 +135,10 @@ async function apply(
   const ours = doc?.flow === flow.name ? doc : null;
   switch (outcome.type) {
     case 'rejected':
+      if (outcome.reason === 'note_too_long' && ours) {
+        // Not a change of step (no version bump): only when, so that the rest of a cut paste is recognised.
+        await ConversationStateModel.updateOne({ _id: ours._id }, { $set: { longTextRefusedAt: env.now.toJSDate() } });
+      }
       return { outcome: 'rejected', reason: outcome.reason, replies: outcome.replies, fieldErrors: outcome.fieldErrors };
 
     case 'continue': {
