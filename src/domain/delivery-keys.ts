@@ -190,6 +190,12 @@ export function broadcastKey(p: { broadcastId: string; contactId: string; channe
   return join('broadcast', [p.broadcastId, p.contactId, p.channel]);
 }
 
+/** The broadcast a delivery key belongs to, or null for any other key. */
+export function parseBroadcastKey(key: string): { broadcastId: string } | null {
+  const parts = key.split(':');
+  return parts.length === 4 && parts[0] === 'broadcast' && parts[1] ? { broadcastId: parts[1] } : null;
+}
+
 /** Every delivery of one broadcast, for an anchored prefix query. */
 export function broadcastPrefix(broadcastId: string): string {
   return `${join('broadcast', [broadcastId])}:`;

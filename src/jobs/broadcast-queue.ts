@@ -2,10 +2,10 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log.js';
 import { BroadcastModel } from '../models/index.js';
-import { fanOutBroadcast, type BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
+import { BROADCAST_CANCELLED, fanOutBroadcast, type BroadcastJobs } from '../domain/broadcasts/broadcasts.js';
 import { broadcastPrefix } from '../domain/delivery-keys.js';
 import { followBroadcast, progressWindow, PROGRESS_WINDOW_MS, startProgress } from '../domain/broadcasts/broadcast-progress.js';
-import { produceDeliveries, retryFailed, type Outbox } from './outbox.js';
+import { cancelQueued, produceDeliveries, retryFailed, type Outbox } from './outbox.js';
 import { logConnectionErrors } from './connection-errors.js';
 
 /**
@@ -70,7 +70,7 @@ export function startBroadcastWorker(options: { connection: Redis; prefix: strin
         return result;
       }
       const at = now();
-      const result = await followBroadcast(broadcastId, at, produce);
+      const result = await followBroadcast(broadcastId, at, produce, (id) => cancelQueued(options.outbox, broadcastPrefix(id), BROADCAST_CANCELLED));
       if (!result.done) {
         const b = await BroadcastModel.findById(broadcastId, { startedAt: 1 }).lean();
         const next = new Date(at.getTime() + result.nextInMs);

@@ -1,6 +1,7 @@
 import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import { ChannelIdentityModel } from '../models/contact.js';
 import { DeliveryModel, type Delivery, type DeliveryState } from '../models/delivery.js';
+import { BroadcastModel } from '../models/broadcast.js';
 import type { Channel } from '../models/shared.js';
 import { microBatch } from './micro-batch.js';
 
@@ -34,6 +35,10 @@ export interface DeliveryStore {
     id: Types.ObjectId,
     outcome: { state: Extract<DeliveryState, 'pending' | 'failed' | 'undeliverable'>; attempts: number; error: DeliveryError },
   ): Promise<void>;
+  /** Stopped before it was sent (its broadcast was cancelled); only the worker holding its job writes this. */
+  markCancelled(id: Types.ObjectId, error: DeliveryError): Promise<void>;
+  /** Whether the broadcast a delivery belongs to was cancelled; read at most every STOP_CHECK_MS per broadcast. */
+  broadcastCancelled(broadcastId: string): Promise<boolean>;
   /** The recipient blocked the bot or is gone: stop addressing this identity until it links again. */
   deactivateIdentity(channel: Channel, address: string, reason: string): Promise<void>;
   /**
@@ -44,6 +49,23 @@ export interface DeliveryStore {
 }
 
 const RETRY_DELAYS_MS = [50, 150, 400, 1_000, 2_000];
+
+/** How stale a broadcast's "cancelled?" may be: a cancel stops the sends within this. */
+const STOP_CHECK_MS = 250;
+
+/** `read` of a key at most once per `ms` in this process; a broadcast's 10,000 sends ask once a quarter second, not 10,000 times. */
+function cachedFor<T>(ms: number, read: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, { at: number; value: Promise<T> }>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < ms) return hit.value;
+    const value = read(key);
+    cache.set(key, { at: Date.now(), value });
+    // A failed read is not kept.
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+}
 
 /**
  * FerretDB 1.24 (SQLite) never answers an `update` command carrying 100 or more updates by `_id`
@@ -88,6 +110,11 @@ export function createDeliveryStore(): DeliveryStore {
       const lastError = { code: outcome.error.code, message: outcome.error.message.slice(0, 500), at: new Date() };
       return write({ updateOne: { filter: { _id: id }, update: { $set: { state: outcome.state, attempts: outcome.attempts, lastError } } } });
     },
+    markCancelled: (id, error) =>
+      write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'cancelled', lastError: { code: error.code, message: error.message, at: new Date() } } } } }),
+    broadcastCancelled: cachedFor(STOP_CHECK_MS, async (broadcastId: string) =>
+      Types.ObjectId.isValid(broadcastId) ? (await BroadcastModel.findById(broadcastId, { state: 1 }).lean())?.state === 'cancelled' : false,
+    ),
     async deactivateIdentity(channel, address, reason) {
       await withWriteRetry(() =>
         ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }),

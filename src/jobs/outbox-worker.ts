@@ -7,6 +7,8 @@ import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type Ch
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
 import { logConnectionErrors } from './connection-errors.js';
 import { rateLimitedSends } from '../metrics.js';
+import { parseBroadcastKey } from '../domain/delivery-keys.js';
+import { BROADCAST_CANCELLED } from '../domain/broadcasts/broadcasts.js';
 import { asSendError, SendError, type Sender } from '../domain/chat/channel.js';
 import type { Message, MessageRef } from '../domain/chat/message.js';
 
@@ -152,6 +154,12 @@ function createProcessor(ctx: ProcessorContext) {
     // The job carries only the id: the record decides. Cancelled, sent or vanished means no send.
     const delivery = await ctx.store.load(job.data.deliveryId);
     if (!delivery || delivery.state !== 'pending') return { outcome: 'skipped' };
+    // A cancelled broadcast's copies stop here, written by this worker alone (see outbox.ts cancelQueued).
+    const broadcast = parseBroadcastKey(delivery.key);
+    if (broadcast && (await ctx.store.broadcastCancelled(broadcast.broadcastId))) {
+      await ctx.store.markCancelled(delivery._id, BROADCAST_CANCELLED);
+      return { outcome: 'skipped' };
+    }
     // Held by a preference (quiet hours) and queued early, e.g. by the requeue sweep: wait, no attempt used.
     if (delivery.notBefore && delivery.notBefore.getTime() > Date.now()) {
       await job.moveToDelayed(delivery.notBefore.getTime(), token);

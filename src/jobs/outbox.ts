@@ -256,3 +256,34 @@ export async function retryFailed(outbox: Outbox, filter: { keyPrefix: string })
   await enqueue(outbox, failed);
   return failed.length;
 }
+
+/**
+ * Cancels the pending deliveries under `keyPrefix` whose jobs are still waiting (or delayed, or
+ * lost): each job is taken out of the queue first, and only a delivery whose job is gone is marked,
+ * so no worker is sending it meanwhile. A job a worker already holds is left to that worker, which
+ * checks before sending (outbox-worker.ts) and marks what it sent as sent: one writer per delivery,
+ * as FerretDB's updates are not atomic. Returns how many were cancelled.
+ */
+export async function cancelQueued(outbox: Outbox, keyPrefix: string, reason: { code: string; message: string }): Promise<number> {
+  const pending = await DeliveryModel.find({ key: { $regex: keyPrefixPattern(keyPrefix) }, state: 'pending' }, QUEUEABLE_FIELDS).lean<Queueable[]>();
+  const gone: Types.ObjectId[] = [];
+  for (const delivery of pending) {
+    const job = await outbox.queues[delivery.channel].getJob(outboxJobId(delivery.key));
+    if (!job) {
+      gone.push(delivery._id);
+      continue;
+    }
+    // A job a worker holds is locked and cannot be removed: that worker decides.
+    const removed = await job.remove().then(
+      () => true,
+      () => false,
+    );
+    if (removed) gone.push(delivery._id);
+  }
+  if (gone.length === 0) return 0;
+  const res = await DeliveryModel.updateMany(
+    { _id: { $in: gone }, state: 'pending' },
+    { $set: { state: 'cancelled', lastError: { ...reason, at: new Date() } } },
+  );
+  return res.modifiedCount;
+}

@@ -3,7 +3,7 @@ import { t } from '../../i18n/index.js';
 import { broadcastPrefix, broadcastProgressKey, broadcastReportKey, keyPrefixPattern } from '../delivery-keys.js';
 import { choice } from '../chat/message.js';
 import type { OutboundMessage } from '../outbound-message.js';
-import { broadcastCounts, cancelPending, loadBroadcast, namesText, type BroadcastRecord } from './broadcasts.js';
+import { broadcastCounts, loadBroadcast, namesText, type BroadcastRecord } from './broadcasts.js';
 import { broadcastActionId } from './broadcast-actions.js';
 
 /**
@@ -73,12 +73,17 @@ export function progressWindow(startedAt: Date | null | undefined, at: Date): nu
 }
 
 /** One look at a broadcast in progress: an edit of the progress message when the counts moved, or the report at the end. */
-export async function followBroadcast(id: string, now: Date, produce: Produce): Promise<ProgressResult> {
+export async function followBroadcast(
+  id: string,
+  now: Date,
+  produce: Produce,
+  /** Takes a cancelled broadcast's queued deliveries out of the queue and marks them (jobs/outbox.ts). */
+  stopQueued?: (broadcastId: string) => Promise<unknown>,
+): Promise<ProgressResult> {
   const b = await loadBroadcast(id);
   if (!b || b.state === 'draft' || b.state === 'scheduled') return { done: b?.state !== 'scheduled', sent: 0, total: 0, nextInMs: PROGRESS_WINDOW_MS };
   const lang = await authorLanguage(b);
-  // A slice written while the cancel went through may have left pending ones: stop those too.
-  if (b.state === 'cancelled') await cancelPending(b._id);
+  if (b.state === 'cancelled') await stopQueued?.(id);
   const counts = await broadcastCounts(b._id, now);
   const sent = counts.sent ?? 0;
   const failed = (counts.failed ?? 0) + (counts.undeliverable ?? 0);
@@ -87,7 +92,8 @@ export async function followBroadcast(id: string, now: Date, produce: Produce): 
   const total = Math.max(written, b.copies ?? 0);
   const pending = counts.pending ?? 0;
   // Copies held for quiet hours keep it `sending` (and so cancellable) until they have gone out.
-  const finished = b.state === 'cancelled' || (Boolean(b.fannedOutAt) && pending === 0);
+  // Cancelled, it ends once nothing is pending: the sends in flight have been marked sent, the rest cancelled.
+  const finished = (b.state === 'cancelled' || Boolean(b.fannedOutAt)) && pending === 0;
   const progressKey = broadcastProgressKey({ broadcastId: id, window: 0 });
   const window = progressWindow(b.startedAt, now);
   const unreachable = (b.unreachableCount ?? 0) + (counts.undeliverable ?? 0);

@@ -162,7 +162,12 @@ export async function confirmBroadcast(input: {
   return { ok: true, broadcast: { ...b, state: 'scheduled', scheduledAt: at } };
 }
 
-/** Stops it: nothing more is written, and every delivery not yet sent is cancelled. */
+/**
+ * Stops it: nothing more is written, and no delivery not yet sent goes out. The outbox worker
+ * checks a broadcast's state before each send and the broadcast worker takes the queued ones out
+ * (jobs/outbox.ts cancelQueued): each delivery is written by one party only, as FerretDB's updates
+ * are not atomic and a cancel written over a send just marked would lose it.
+ */
 export async function cancelBroadcast(input: { id: string; author: BroadcastAuthor; now: Date }): Promise<BroadcastChange & { stopped?: number }> {
   const b = await loadBroadcast(input.id);
   if (!b) return { ok: false, reason: 'unknown' };
@@ -171,18 +176,13 @@ export async function cancelBroadcast(input: { id: string; author: BroadcastAuth
     { $set: { state: 'cancelled', cancelledAt: input.now, cancelledBy: input.author.actor } },
   );
   if (res.matchedCount !== 1) return { ok: false, reason: 'finished' };
-  const stopped = await cancelPending(b._id);
+  const stopped = await DeliveryModel.countDocuments({ key: { $regex: keyPrefixPattern(broadcastPrefix(String(b._id))) }, state: 'pending' });
   await audit('broadcast.cancel', input.author.actor, b, { by: input.author.name, stopped, stateBefore: b.state }, input.now);
   return { ok: true, broadcast: { ...b, state: 'cancelled' }, stopped };
 }
 
-export async function cancelPending(id: Types.ObjectId): Promise<number> {
-  const res = await DeliveryModel.updateMany(
-    { key: { $regex: keyPrefixPattern(broadcastPrefix(String(id))) }, state: 'pending' },
-    { $set: { state: 'cancelled', lastError: { code: 'broadcast_cancelled', message: 'the broadcast was cancelled', at: new Date() } } },
-  );
-  return res.modifiedCount;
-}
+/** What a delivery stopped with its broadcast records as `lastError`. */
+export const BROADCAST_CANCELLED = { code: 'broadcast_cancelled', message: 'the broadcast was cancelled' } as const;
 
 /** Deliveries of a broadcast by state; `deferred`: pending until a quiet hour ends. */
 export async function broadcastCounts(id: Types.ObjectId, now: Date): Promise<Record<string, number> & { deferred: number }> {
@@ -258,12 +258,9 @@ export async function fanOutBroadcast(
   for (let at = 0; at < deliveries.length; at += FAN_OUT_SLICE) {
     await produce(deliveries.slice(at, at + FAN_OUT_SLICE));
     written += Math.min(FAN_OUT_SLICE, deliveries.length - at);
-    // A cancel while this slice was written left its deliveries pending: stop them now, not at the next look.
+    // Cancelled meanwhile: write no more; the slices written are stopped by the workers.
     const state = await stateOf(b._id);
-    if (state !== 'sending') {
-      await cancelPending(b._id);
-      return { written, state };
-    }
+    if (state !== 'sending') return { written, state };
   }
   await BroadcastModel.updateOne({ _id: b._id, state: 'sending' }, { $set: { fannedOutAt: new Date() } });
   return { written, state: 'sending' };
