@@ -9,7 +9,7 @@ import type { ChannelLimits } from '../../src/jobs/outbox-limits.js';
 import { startOutboxWorkers, type OutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { AuditEntryModel, BroadcastModel, ContactModel } from '../../src/models/index.js';
 import { createRedis } from '../../src/redis.js';
-import { broadcastDeliveries, deliveryStates, kickingThrice, lastBroadcastId, seedPeople, sleep, type Person } from '../support/broadcast-e2e.js';
+import { broadcastDeliveries, closeBroadcastQueues, deliveryStates, kickingThrice, lastBroadcastId, seedPeople, sleep, type Person } from '../support/broadcast-e2e.js';
 import { errorRecordingLog } from '../support/error-watch.js';
 import type { FakeMessage, FakeUser } from '../support/fake-slack.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
@@ -80,12 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(broadcastWorkers.map((w) => w.close()));
-  await outboxWorkers?.close();
-  await queue?.queue.obliterate({ force: true });
-  await Promise.all(Object.values(outbox?.queues ?? {}).map((q) => q.obliterate({ force: true })));
-  await queue?.close();
-  await outbox?.close();
+  await closeBroadcastQueues({ broadcastWorkers, outboxWorkers, queue, outbox });
   await h?.close();
   await redis?.quit();
 });

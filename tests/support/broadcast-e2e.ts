@@ -79,3 +79,18 @@ export async function lastBroadcastId(): Promise<string> {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Stops the workers and empties and closes the queues of a broadcast test file (in that order). */
+export async function closeBroadcastQueues(rig: {
+  broadcastWorkers: { close(): Promise<void> }[];
+  outboxWorkers?: { close(): Promise<void> };
+  queue?: BroadcastQueue;
+  outbox?: { queues: Record<string, { obliterate(options: { force: boolean }): Promise<void> }>; close(): Promise<void> };
+}): Promise<void> {
+  await Promise.all(rig.broadcastWorkers.map((w) => w.close()));
+  await rig.outboxWorkers?.close();
+  await rig.queue?.queue.obliterate({ force: true });
+  await Promise.all(Object.values(rig.outbox?.queues ?? {}).map((q) => q.obliterate({ force: true })));
+  await rig.queue?.close();
+  await rig.outbox?.close();
+}
