@@ -34,7 +34,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
   const routes: Route[] = healthRoutes(runtime.redis, { ready: () => channelsStarted });
   const stops: Stop[] = [];
   if (config.telegram) {
-    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
+    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, broadcasts: runtime.broadcasts, limiter: runtime.limiter, log });
     const telegram = await startTelegram(bot, config.telegram, log);
     if (telegram.route) routes.push(telegram.route);
     // Polling that ends on its own (a wrong token, or a second poller: Telegram's 409) leaves a
@@ -43,7 +43,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
     stops.push(() => telegram.stop());
   }
   if (config.slack) {
-    const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, broadcasts: runtime.broadcasts, log });
+    const slack = await createSlackApp({ ...config.slack, produce: runtime.produce, broadcasts: runtime.broadcasts, limiter: runtime.limiter, log });
     routes.push(...slackRoutes(slack));
   }
   channelsStarted = true;

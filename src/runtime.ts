@@ -7,6 +7,8 @@ import { projectRoot, startLocalServices, type LocalServices } from './infra/loc
 import { createRedis } from './redis.js';
 import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
 import { createBroadcastQueue, type BroadcastQueue } from './jobs/broadcast-queue.js';
+import { createInboundLimiter } from './inbound-limiter.js';
+import type { InboundLimiter } from './domain/chat/inbound-limit.js';
 import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
 
@@ -20,6 +22,8 @@ export interface Runtime {
   outbox: Outbox;
   /** Starts broadcasts (any role may confirm one: the chat, the CLI). */
   broadcasts: BroadcastQueue;
+  /** The per-person inbound limit the web role applies. */
+  limiter: InboundLimiter;
   produce: (messages: OutboundMessage[]) => Promise<unknown>;
   close(): Promise<void>;
 }
@@ -46,6 +50,7 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     redis,
     outbox,
     broadcasts,
+    limiter: createInboundLimiter(redis, config.queuePrefix),
     produce: (messages) => produceDeliveries(outbox, messages),
     async close() {
       await broadcasts.close();

@@ -74,6 +74,7 @@ export const en: Catalogue = {
   'error.choose_button': 'Please choose one of the buttons.',
   'error.note_empty': 'The note is empty. Please write a few words about what has been done.',
   'error.paste_continued': 'This message is part of the same text that was too long (Telegram cuts long texts into several messages), so it was not saved either. Please shorten the text and send it as one message.',
+  'error.too_many': 'We received a great many messages in a short time. Please wait a minute and go on; until then messages get no answer.',
   'error.note_too_long': 'The note is too long. The limit is {limit}; yours has {length}. Please shorten it and send it again; your other answers are kept.',
   'error.link_invalid': '“{link}” is not a valid link: it must start with http:// or https://. Please send the links again or choose “{skip}”.',
   'error.too_many_links': 'Too many links ({count}); you can add at most {max}.',

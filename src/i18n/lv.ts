@@ -85,6 +85,7 @@ export const lv = {
   'error.choose_button': 'Lūdzu, izvēlieties vienu no pogām.',
   'error.note_empty': 'Apraksts ir tukšs. Lūdzu, uzrakstiet dažus vārdus par paveikto.',
   'error.paste_continued': 'Arī šī ziņa ir daļa no tā paša pārāk garā teksta (Telegram garu tekstu sadala vairākās ziņās), tāpēc netika saglabāta. Lūdzu, saīsiniet tekstu un nosūtiet to vienā ziņā.',
+  'error.too_many': 'Saņēmām ļoti daudz ziņu īsā laikā. Lūdzu, uzgaidiet minūti un turpiniet; līdz tam uz ziņām neatbildēsim.',
   'error.note_too_long': 'Apraksts ir par garu. Atļautais garums: {limit}, jūsu tekstā: {length}. Lūdzu, saīsiniet to un nosūtiet vēlreiz; pārējās atbildes ir saglabātas.',
   'error.link_invalid': '„{link}” nav derīga saite: tai jāsākas ar http:// vai https://. Lūdzu, nosūtiet saites vēlreiz vai izvēlieties „{skip}”.',
   'error.too_many_links': 'Pārāk daudz saišu ({count}); var pievienot ne vairāk kā {max}.',

@@ -9,6 +9,7 @@ import { EmailLinker } from './identity.js';
 import { registerConversationListeners } from './listeners.js';
 import { registerFormListeners } from './forms.js';
 import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
+import type { InboundLimiter } from '../../domain/chat/inbound-limit.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
 
 /**
@@ -38,6 +39,8 @@ export interface SlackAppOptions {
   registry?: ChatRegistry;
   /** Starts confirmed broadcasts at once (jobs/broadcast-queue.ts); without it the scheduler's sweep does. */
   broadcasts?: BroadcastJobs;
+  /** The per-person inbound limit (src/inbound-limiter.ts); without it nothing is limited. */
+  limiter?: InboundLimiter;
   path?: string;
 }
 
@@ -114,6 +117,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     linker: new EmailLinker(options.log),
     registry: options.registry,
     broadcasts: options.broadcasts,
+    limiter: options.limiter,
   };
   registerConversationListeners(app, deps);
   registerActionListeners(app, deps);

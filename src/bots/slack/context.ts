@@ -9,6 +9,7 @@ import type { EmailLinker } from './identity.js';
 import { createSlackSender } from './sender.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
 import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
+import type { InboundLimiter } from '../../domain/chat/inbound-limit.js';
 import { TEMPORARY_ERROR } from './texts.js';
 
 export type WebClient = webApi.WebClient;
@@ -22,11 +23,12 @@ export interface SlackDeps {
   /** The features the router dispatches to; the product's own unless a test brings its own. */
   registry?: ChatRegistry;
   broadcasts?: BroadcastJobs;
+  limiter?: InboundLimiter;
 }
 
 /** The router's dependencies as every listener passes them. */
 export function inboundDeps(deps: SlackDeps) {
-  return { produce: deps.produce, registry: deps.registry, broadcasts: deps.broadcasts };
+  return { produce: deps.produce, registry: deps.registry, broadcasts: deps.broadcasts, limiter: deps.limiter };
 }
 
 export function inboundContext(deps: SlackDeps, userId: string, address: string, dedupeKey: string): InboundContext {

@@ -12,6 +12,7 @@ import { retryShortRateLimits } from './rate-limit.js';
 import { createTelegramSender } from './sender.js';
 import { PRIVATE_ONLY, TEMPORARY_ERROR } from './texts.js';
 import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
+import type { InboundLimiter } from '../../domain/chat/inbound-limit.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
 import { commandMenu } from '../../domain/chat/help.js';
 import { chatRegistry } from '../../domain/features.js';
@@ -39,6 +40,8 @@ export interface TelegramBotOptions {
   registry?: ChatRegistry;
   /** Starts confirmed broadcasts at once (jobs/broadcast-queue.ts); without it the scheduler's sweep does. */
   broadcasts?: BroadcastJobs;
+  /** The per-person inbound limit (src/inbound-limiter.ts); without it nothing is limited. */
+  limiter?: InboundLimiter;
 }
 
 export const TELEGRAM_ALLOWED_UPDATES = ['message', 'callback_query'] as const;
@@ -72,7 +75,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
           dedupeKey: updateKey(ctx),
         },
         event,
-        { produce: options.produce, registry: options.registry, broadcasts: options.broadcasts },
+        { produce: options.produce, registry: options.registry, broadcasts: options.broadcasts, limiter: options.limiter },
       );
     } catch (error) {
       log.error({ update: ctx.update.update_id, event: event.type, error: describeError(error) }, 'telegram update failed');

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { ChannelIdentityModel, ContactModel, InboundEventModel, type IdentityChannel } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
-import { t } from '../../i18n/index.js';
+import { t, tBoth } from '../../i18n/index.js';
 import type { ChatEvent, FieldErrors } from './conversation.js';
 import { runFlow, type AnyFlow } from './flow-runner.js';
 import type { Reply } from './message.js';
@@ -10,6 +10,7 @@ import { unknownPerson } from './basics.js';
 import { chatRegistry } from '../features.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import type { BroadcastJobs } from '../broadcasts/broadcasts.js';
+import type { InboundLimiter } from './inbound-limit.js';
 import { inboundSeconds } from '../../metrics.js';
 
 /**
@@ -39,7 +40,7 @@ export interface InboundContext {
   dedupeKey?: string;
 }
 
-export type InboundOutcome = 'ok' | 'rejected' | 'duplicate' | 'unknown_person';
+export type InboundOutcome = 'ok' | 'rejected' | 'duplicate' | 'unknown_person' | 'rate_limited';
 
 export interface InboundResult {
   replies: Reply[];
@@ -55,6 +56,8 @@ export interface InboundDeps {
   registry?: ChatRegistry;
   /** Starts and retries broadcasts through their queue; without it the scheduler's sweep starts them. */
   broadcasts?: BroadcastJobs;
+  /** The per-person inbound limit; without it nothing is limited. */
+  limiter?: InboundLimiter;
 }
 
 async function claimEvent(key: string | undefined, now: Date): Promise<boolean> {
@@ -87,6 +90,11 @@ export async function handleInbound(ctx: InboundContext, event: InboundEvent, de
 async function handleOnce(ctx: InboundContext, event: InboundEvent, deps: InboundDeps): Promise<InboundResult> {
   const now = ctx.now ?? new Date();
   if (!(await claimEvent(ctx.dedupeKey, now))) return { replies: [], outcome: 'duplicate' };
+  const verdict = deps.limiter ? await deps.limiter.take(`${ctx.channel}:${ctx.externalId}`) : 'ok';
+  if (verdict !== 'ok') {
+    // Once per window a polite word, then silence: answering every message of a flood is a flood.
+    return { replies: verdict === 'refuse' ? [{ text: tBoth('error.too_many'), choices: [] }] : [], outcome: 'rate_limited' };
+  }
   let result: InboundResult;
   try {
     result = await route(ctx, event, deps.registry ?? chatRegistry(), deps, now);
