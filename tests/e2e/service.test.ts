@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { openRound } from '../../src/domain/rounds/rounds.js';
 import { freePort } from '../../src/infra/local-services.js';
-import { ChannelIdentityModel, ContactModel } from '../../src/models/index.js';
+import { ChannelIdentityModel, ContactModel, ConversationStateModel } from '../../src/models/index.js';
 import { FakeTelegram } from '../support/fake-telegram.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
@@ -91,9 +91,34 @@ describe('npm start (all roles in one process)', () => {
     expect(text).not.toContain(telegram.token);
   });
 
-  it('never logs a token or a message text', () => {
+  it('never logs a token or what a person wrote, also through a status report', async () => {
+    // Līga reports on her measure; her note must reach the database and never the logs.
+    const note = 'Slepena piezīme ŠIFRS-9137 par grozījumiem';
+    const sentSoFar = () => telegram.sent(4242).length;
+    type Sent = { message_id: number; reply_markup?: { inline_keyboard: { callback_data?: string }[][] } };
+    const nextReply = async (before: number) => {
+      await telegram.waitFor(() => sentSoFar() > before, 10_000);
+      return telegram.sent(4242).at(-1)!.result as Sent;
+    };
+    const press = (reply: Sent) => telegram.userPress(4242, reply.message_id, reply.reply_markup?.inline_keyboard.flat().find((b) => b.callback_data)?.callback_data ?? '');
+    let before = sentSoFar();
+    // Her one measure is chosen for her: the first answer asks its status.
+    telegram.userMessage(4242, '/status');
+    const statuses = await nextReply(before);
+    before = sentSoFar();
+    press(statuses);
+    await nextReply(before);
+    before = sentSoFar();
+    telegram.userMessage(4242, note);
+    await nextReply(before);
+
+    // The note was taken (the conversation holds it), so the logs had the chance to show it.
+    const liga = await ContactModel.findOne({ email: 'liga.ozola@example.lv' }).orFail();
+    expect(JSON.stringify((await ConversationStateModel.findOne({ contact: liga._id }).lean())?.data)).toContain('ŠIFRS-9137');
     expect(output).not.toContain(telegram.token);
     expect(output).not.toContain('/start ');
+    expect(output).not.toContain('ŠIFRS-9137');
+    expect(output).not.toContain(note);
   });
 
   it('stops cleanly on SIGTERM, also when the signal comes twice (a supervisor, Ctrl-C twice), and says it finished', async () => {
