@@ -66,6 +66,8 @@ const settingsSchema = z
     ROLE: z.enum(ROLES, `must be one of ${ROLES.join(', ')}`),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -'),
+    QUEUE_BOARD_USER: optionalString,
+    QUEUE_BOARD_PASSWORD: optionalString,
     RETAIN_INBOUND_EVENTS_DAYS: retentionDays,
     RETAIN_CONVERSATIONS_DAYS: retentionDays,
     RETAIN_DELIVERIES_DAYS: retentionDays,
@@ -79,6 +81,9 @@ const settingsSchema = z
           message: 'is required when TELEGRAM_MODE=webhook, so that forged updates are refused',
         });
       }
+    }
+    if (Boolean(s.QUEUE_BOARD_USER) !== Boolean(s.QUEUE_BOARD_PASSWORD)) {
+      ctx.addIssue({ code: 'custom', path: ['QUEUE_BOARD_PASSWORD'], message: 'and QUEUE_BOARD_USER turn the queue board on together: set both or neither' });
     }
     if (s.SLACK_BOT_TOKEN && !s.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
@@ -120,6 +125,8 @@ export interface AppConfig {
   role: Role;
   logLevel: Settings['LOG_LEVEL'];
   queuePrefix: string;
+  /** Bull Board at /admin/queues behind basic auth; null (off) unless both are set. */
+  queueBoard: { user: string; password: string } | null;
   /** How long what is only bookkeeping is kept (jobs/retention.ts). */
   retention: RetentionDays;
   /** null when the channel's token is not set: the channel is simply off. */
@@ -168,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, defaultsFile = 
     role: s.ROLE,
     logLevel: s.LOG_LEVEL,
     queuePrefix: s.QUEUE_PREFIX,
+    queueBoard: s.QUEUE_BOARD_USER && s.QUEUE_BOARD_PASSWORD ? { user: s.QUEUE_BOARD_USER, password: s.QUEUE_BOARD_PASSWORD } : null,
     retention: { inboundEvents: s.RETAIN_INBOUND_EVENTS_DAYS, conversations: s.RETAIN_CONVERSATIONS_DAYS, deliveries: s.RETAIN_DELIVERIES_DAYS },
     telegram: s.TELEGRAM_BOT_TOKEN
       ? {

@@ -13,6 +13,7 @@ import { createSlackClient, createSlackSender } from './bots/slack/sender.js';
 import { startReminderScheduler } from './jobs/reminder-scheduler.js';
 import { startBroadcastWorker } from './jobs/broadcast-queue.js';
 import { registerStoreGauges } from './metrics.js';
+import { queueBoardRoutes } from './http/queue-board.js';
 import type { Sender } from './domain/chat/channel.js';
 import type { Channel } from './models/index.js';
 
@@ -32,6 +33,7 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
   let channelsStarted = false;
   registerStoreGauges(runtime.outbox);
   const routes: Route[] = healthRoutes(runtime.redis, { ready: () => channelsStarted });
+  if (config.queueBoard) routes.push(...queueBoardRoutes([...Object.values(runtime.outbox.queues), runtime.broadcasts.queue], config.queueBoard));
   const stops: Stop[] = [];
   if (config.telegram) {
     const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, produce: runtime.produce, broadcasts: runtime.broadcasts, limiter: runtime.limiter, log });

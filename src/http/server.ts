@@ -4,7 +4,7 @@ import type { Logger } from '../log.js';
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Exact path, or a prefix ending in `/*`. */
   path: string;
   handler: RequestHandler;
