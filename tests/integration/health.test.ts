@@ -24,8 +24,10 @@ async function healthOf(redisUrl: string) {
   const server = createHttpServer(healthRoutes(redis), createLogger('silent'));
   servers.push(server);
   const port = await listen(server, 0);
-  // A moment for the client to connect (or fail to).
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Until the client has connected, or has failed to and is trying again.
+  for (let waited = 0; !['ready', 'reconnecting'].includes(redis.status) && waited < 5_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   // A check that waits for Redis to come back never answers: the abort turns that into a failure.
   const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5_000) });
   const result = { status: response.status, body: await response.json() };
