@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage, Sender } from '../../src/domain/chat/channel.js';
 import { confirmBroadcast, createBroadcast } from '../../src/domain/broadcasts/broadcasts.js';
 import { createLogger } from '../../src/log.js';
 import { createBroadcastQueue, startBroadcastWorker } from '../../src/jobs/broadcast-queue.js';
@@ -8,7 +7,7 @@ import { NO_LIMITS } from '../../src/jobs/outbox-limits.js';
 import { BroadcastModel, ChannelIdentityModel, ContactModel } from '../../src/models/index.js';
 import { deliveryStates } from '../support/broadcast-e2e.js';
 import { useTestDatabase } from '../support/mongo.js';
-import { until, useOutboxTestbed } from '../support/outbox.js';
+import { RecordingSender, until, useOutboxTestbed } from '../support/outbox.js';
 
 /**
  * Issue 8: a person's reply and a deadline reminder go out while a broadcast to 2,000 people is
@@ -20,16 +19,6 @@ useTestDatabase();
 const bed = useOutboxTestbed();
 
 const AUDIENCE = 2_000;
-
-/** Records the address of each send, in the order the worker made them. */
-class OrderSender implements Sender {
-  readonly channel = 'telegram' as const;
-  readonly order: string[] = [];
-  async send({ address }: OutgoingMessage) {
-    this.order.push(address);
-    return { messageId: String(this.order.length) };
-  }
-}
 
 describe('broadcast priority', () => {
   it('delivers a reply and a reminder while a 2,000-recipient broadcast is in progress, before its remaining deliveries', async () => {
@@ -44,7 +33,7 @@ describe('broadcast priority', () => {
 
     // One worker slot, so the send order is the order the queue hands jobs out; 100 a second,
     // so the broadcast would take 20 s.
-    const sender = new OrderSender();
+    const sender = new RecordingSender();
     bed.startWorkers({ senders: { telegram: sender }, limits: { telegram: { ...NO_LIMITS, global: { max: 10, duration: 100 } } }, concurrency: { telegram: 1 } });
     const queue = createBroadcastQueue({ connection: bed.redis, prefix: bed.prefix, outbox: bed.outbox });
     const worker = startBroadcastWorker({ connection: bed.redis, prefix: bed.prefix, outbox: bed.outbox, log: createLogger('silent') });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingMessage, Sender } from '../../src/domain/chat/channel.js';
 import { DeliveryModel } from '../../src/models/index.js';
 import { OUTBOX_PRIORITY, produceDeliveries, requeuePending, type DeliveryInput } from '../../src/jobs/outbox.js';
 import { NO_LIMITS } from '../../src/jobs/outbox-limits.js';
 import { useTestDatabase } from '../support/mongo.js';
-import { until, useOutboxTestbed } from '../support/outbox.js';
+import { RecordingSender, until, useOutboxTestbed } from '../support/outbox.js';
 
 /**
  * Issue 6, item 6: a person's replies and deadline reminders never wait behind a large batch.
@@ -13,16 +12,6 @@ import { until, useOutboxTestbed } from '../support/outbox.js';
 
 useTestDatabase();
 const bed = useOutboxTestbed();
-
-/** Records the address of each send, in the order the worker made them. */
-class OrderSender implements Sender {
-  readonly channel = 'telegram' as const;
-  readonly order: string[] = [];
-  async send({ address }: OutgoingMessage) {
-    this.order.push(address);
-    return { messageId: String(this.order.length) };
-  }
-}
 
 function message(key: string, address: string, overrides: Partial<DeliveryInput> = {}): DeliveryInput {
   return { key: `${bed.prefix}:${key}`, purpose: 'test', channel: 'telegram', address, text: `Ziņa ${key} / Message ${key}`, ...overrides };
@@ -38,7 +27,7 @@ describe('outbox priorities', () => {
 
     // One worker slot, so the send order is exactly the order the queue hands jobs out; 200 a
     // second through BullMQ's limiter, so the batch would take 10 s.
-    const sender = new OrderSender();
+    const sender = new RecordingSender();
     bed.startWorkers({
       senders: { telegram: sender },
       limits: { telegram: { ...NO_LIMITS, global: { max: 20, duration: 100 } } },

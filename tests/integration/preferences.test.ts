@@ -5,11 +5,9 @@ import { AuditEntryModel, BroadcastModel, ChannelIdentityModel, ContactModel, De
 import { confirmBroadcast, createBroadcast, fanOutBroadcast, previewBroadcast } from '../../src/domain/broadcasts/broadcasts.js';
 import { handleInbound, type InboundContext } from '../../src/domain/chat/router.js';
 import { produceDeliveries } from '../../src/jobs/outbox.js';
-import type { OutgoingMessage, Sender } from '../../src/domain/chat/channel.js';
-import type { Channel } from '../../src/models/index.js';
 import { t } from '../../src/i18n/index.js';
 import { useTestDatabase } from '../support/mongo.js';
-import { until, useOutboxTestbed } from '../support/outbox.js';
+import { RecordingSender, until, useOutboxTestbed } from '../support/outbox.js';
 
 useTestDatabase();
 const bed = useOutboxTestbed();
@@ -23,15 +21,6 @@ const bed = useOutboxTestbed();
 
 const NIGHT = DateTime.fromISO('2026-12-01T23:00', { zone: 'Europe/Riga' });
 const ids: Record<string, Types.ObjectId> = {};
-
-class RecordingSender implements Sender {
-  readonly sent: string[] = [];
-  constructor(readonly channel: Channel) {}
-  async send({ address }: OutgoingMessage) {
-    this.sent.push(address);
-    return { messageId: String(this.sent.length) };
-  }
-}
 
 beforeEach(async () => {
   const models: { deleteMany(filter: object): PromiseLike<unknown> }[] = [PlanModel, ContactModel, ChannelIdentityModel, DeliveryModel, BroadcastModel, AuditEntryModel];
@@ -89,10 +78,10 @@ describe('preferences on a broadcast', () => {
     const telegram = new RecordingSender('telegram');
     const slack = new RecordingSender('slack');
     bed.startWorkers({ senders: { telegram, slack } });
-    await until(() => slack.sent.length === 1);
+    await until(() => slack.order.length === 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(slack.sent).toEqual(['D-anna']);
-    expect(telegram.sent).toEqual([]);
+    expect(slack.order).toEqual(['D-anna']);
+    expect(telegram.order).toEqual([]);
     expect((await deliveryOf('ilze'))[0]?.state).toBe('pending');
 
     const audit = await AuditEntryModel.find({ subject: `broadcast:${String(b._id)}` }).lean();
@@ -110,8 +99,8 @@ describe('preferences on a broadcast', () => {
     const telegram = new RecordingSender('telegram');
     bed.startWorkers({ senders: { telegram } });
     await new Promise((resolve) => setTimeout(resolve, 700));
-    expect(telegram.sent).toEqual([]);
-    await until(() => telegram.sent.length === 1, 5_000);
+    expect(telegram.order).toEqual([]);
+    await until(() => telegram.order.length === 1, 5_000);
     // The mark follows the send (grouped with others', outbox-worker.ts): wait for it.
     const record = async () => DeliveryModel.findOne({ key: `${bed.prefix}:early` }).lean();
     await until(async () => (await record())?.state === 'sent', 5_000);

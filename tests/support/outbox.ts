@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import { createLogger } from '../../src/log.js';
-import { DeliveryModel } from '../../src/models/index.js';
+import { DeliveryModel, type Channel } from '../../src/models/index.js';
+import type { OutgoingMessage, Sender } from '../../src/domain/chat/channel.js';
 import { createOutbox, type Outbox, type OutboxOptions } from '../../src/jobs/outbox.js';
 import { startOutboxWorkers, type OutboxWorkers, type OutboxWorkersOptions } from '../../src/jobs/outbox-worker.js';
 import { createRedis } from '../../src/redis.js';
@@ -97,3 +98,13 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A sender that records the address of each send, in the order the worker made them. */
+export class RecordingSender implements Sender {
+  readonly order: string[] = [];
+  constructor(readonly channel: Channel = 'telegram') {}
+  async send({ address }: OutgoingMessage) {
+    this.order.push(address);
+    return { messageId: String(this.order.length) };
+  }
+}
