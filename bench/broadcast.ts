@@ -13,22 +13,15 @@
  * 3. Bare baselines in the same process against the same fake: BullMQ + grammY Api with no
  *    MongoDB (limited: BullMQ's limiter 30/s; unlimited: addBulk rate and send rate).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import { connectMongo } from '../src/db.js';
-import { startLocalServices } from '../src/infra/local-services.js';
 import { createLogger } from '../src/log.js';
 import { audienceMembers } from '../src/domain/audiences.js';
 import { BroadcastModel, ChannelIdentityModel, ContactModel } from '../src/models/index.js';
-import { createRedis } from '../src/redis.js';
 import { cancelBroadcast, confirmBroadcast, createBroadcast } from '../src/domain/broadcasts/broadcasts.js';
 import { createBroadcastQueue, startBroadcastWorker } from '../src/jobs/broadcast-queue.js';
 import { createOutbox, type Outbox } from '../src/jobs/outbox.js';
@@ -37,6 +30,7 @@ import { startOutboxWorkers } from '../src/jobs/outbox-worker.js';
 import { createTelegramApi, createTelegramSender } from '../src/bots/telegram/sender.js';
 import { FakeTelegram, type TelegramCall } from '../tests/support/fake-telegram.js';
 import { deliveryStates } from '../tests/support/broadcast-e2e.js';
+import { openBenchStores } from './bench-stores.js';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 90);
@@ -239,20 +233,9 @@ async function bareRun(redis: Redis, fake: FakeTelegram, options: { count: numbe
 
 async function main() {
   const started = performance.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'ogp-bench-'));
-  const services = await startLocalServices({
-    mongodbUri: process.env.MONGODB_URI || undefined,
-    redisUrl: process.env.REDIS_URL || undefined,
-    dataDir,
-    database: `bench_broadcast_${randomUUID().slice(0, 8)}`,
-    say: (line) => console.log(line),
-  });
-  const redis = createRedis(services.redisUrl);
-  const fake = await new FakeTelegram().start();
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  console.log(services.describe.join('\n'));
+  const stores = await openBenchStores('broadcast');
+  const { redis, fake, prefix } = stores;
   try {
-    await connectMongo(services.mongodbUri);
     let t = performance.now();
     const coordinator = await seed();
     console.log(`Seeded ${fmt(RECIPIENTS)} people with a Telegram chat in ${fmt((performance.now() - t) / 1000, 1)} s`);
@@ -285,16 +268,7 @@ async function main() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(`\nPeak RSS of this process over the whole run (producer, workers, fake Telegram holding every call): ${fmt(peakRss / 2 ** 20)} MB`);
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
-    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    for (const pattern of [`${prefix}:*`, 'bench-bare-*']) {
-      const leftovers = await redis.keys(pattern);
-      if (leftovers.length > 0) await redis.del(...leftovers);
-    }
-    await redis.quit();
-    await fake.stop();
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stores.close(['bench-bare-*']);
   }
 }
 

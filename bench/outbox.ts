@@ -8,22 +8,14 @@
  * the rate under Telegram's 30/s (fake enforcing it) as a share of 30/s, and the 429s; where a
  * reply produced in the middle of that (bulk) run went out; peak RSS.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
-import { connectMongo } from '../src/db.js';
-import { startLocalServices } from '../src/infra/local-services.js';
 import { createLogger } from '../src/log.js';
 import { DeliveryModel } from '../src/models/index.js';
-import { createRedis } from '../src/redis.js';
 import { createOutbox, produceDeliveries, type DeliveryInput } from '../src/jobs/outbox.js';
 import { DEFAULT_LIMITS, NO_LIMITS } from '../src/jobs/outbox-limits.js';
 import { DEFAULT_CONCURRENCY, startOutboxWorkers } from '../src/jobs/outbox-worker.js';
 import { createTelegramApi, createTelegramSender } from '../src/bots/telegram/sender.js';
-import { FakeTelegram } from '../tests/support/fake-telegram.js';
+import { openBenchStores } from './bench-stores.js';
 
 const ENQUEUE = Number(process.env.BENCH_ENQUEUE ?? 10_000);
 const UNLIMITED = Number(process.env.BENCH_UNLIMITED ?? 3_000);
@@ -76,21 +68,10 @@ async function waitUntil(check: () => Promise<boolean> | boolean, capMs: number)
 
 async function main() {
   const started = performance.now();
-  const dataDir = mkdtempSync(join(tmpdir(), 'ogp-bench-'));
-  const services = await startLocalServices({
-    mongodbUri: process.env.MONGODB_URI || undefined,
-    redisUrl: process.env.REDIS_URL || undefined,
-    dataDir,
-    database: `bench_outbox_${randomUUID().slice(0, 8)}`,
-    say: (line) => console.log(line),
-  });
-  const redis = createRedis(services.redisUrl);
-  const fake = await new FakeTelegram().start();
+  const stores = await openBenchStores('outbox');
+  const { redis, fake, prefix } = stores;
   const log = createLogger('silent');
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  console.log(services.describe.join('\n'));
   try {
-    await connectMongo(services.mongodbUri);
     const outbox = createOutbox({ connection: redis, prefix });
     const sender = createTelegramSender(createTelegramApi({ token: fake.token, apiRoot: fake.apiRoot }));
 
@@ -198,14 +179,7 @@ async function main() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(`Peak RSS of this process (producer + workers + fake): ${fmt(peakRss / 2 ** 20)} MB — goal < 300 MB: ${verdict(peakRss < 300 * 2 ** 20)}`);
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
-    await mongoose.connection.db?.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    const leftovers = await redis.keys(`${prefix}:*`);
-    if (leftovers.length > 0) await redis.del(...leftovers);
-    await redis.quit();
-    await fake.stop();
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stores.close();
   }
 }
 
