@@ -501,8 +501,10 @@ describe('when Slack pushes back', () => {
     expect(limited).toBeDefined();
   });
 
-  it('tells the person when the reply cannot be posted', async () => {
-    h.fake.rateLimitNext('chat.postMessage', 30);
+  it('tells the person when Slack refuses the reply', async () => {
+    // A refusal would be refused again later; a long 429 or an outage goes to the outbox instead
+    // (slack-reply-handoff.test.ts).
+    h.fake.failNext('chat.postMessage', 'invalid_blocks');
     const reply = await expectReply(LIGA.id, () => h.requests.command(LIGA.id, 'help'), false);
     expect(reply.text).toBe(TEMPORARY_ERROR);
   });

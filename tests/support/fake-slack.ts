@@ -7,10 +7,11 @@ import { Waiters } from './waiters.js';
  * A local stand-in for Slack's Web API (https://slack.com/api/<method>), faithful where our code
  * depends on it: POST with a bot token (Authorization: Bearer, or `token` in the form),
  * form-encoded arguments whose objects are JSON strings (what @slack/web-api sends) or a JSON
- * body; HTTP 200 with `{ ok: true, ... }` or `{ ok: false, error }`, and HTTP 429 with a
- * Retry-After header when a test asks for it. It keeps the messages it was given (chat.update
- * changes them), opened modals, published Home tabs, one DM channel per user and a user
- * directory, and checks the Block Kit limits Slack enforces, so bad output fails like it would.
+ * body; HTTP 200 with `{ ok: true, ... }` or `{ ok: false, error }`, and when a test asks for
+ * it HTTP 429 with a Retry-After header in seconds (once, or for a while) or a 5xx. It keeps the
+ * messages it was given (chat.update changes them), opened modals, published Home tabs, one DM
+ * channel per user and a user directory, and checks the Block Kit limits Slack enforces, so bad
+ * output fails like it would.
  *
  * Files arrive the way `files.uploadV2` of @slack/web-api sends them (its `filesUploadV2`):
  * `files.getUploadURLExternal` (filename, length) answers an upload URL, which this server
@@ -110,6 +111,8 @@ export class FakeSlack {
   private readonly dms = new Map<string, string>();
   private readonly failures: { method: string; error: string }[] = [];
   private readonly limits: { method: string; retryAfter: number }[] = [];
+  private readonly limitWindows: { method: string; until: number; retryAfter?: number }[] = [];
+  private readonly httpFailures: { method: string; status: number }[] = [];
   private readonly waiters = new Waiters();
   private seq = 0;
   private fileSeq = 0;
@@ -162,6 +165,22 @@ export class FakeSlack {
   /** The next call of `method` answers HTTP 429 with `Retry-After: <seconds>`. */
   rateLimitNext(method: string, retryAfter = 1): void {
     this.limits.push({ method, retryAfter });
+  }
+
+  /**
+   * Until `forMs` from now every call of `method` answers HTTP 429 with `Retry-After: <seconds>`,
+   * as Slack does while a method's limit holds: `retryAfter` if given, else the whole seconds left.
+   * Returns when the limit lifts, in performance.now() time like SlackCall.at.
+   */
+  rateLimitFor(method: string, forMs: number, retryAfter?: number): { until: number } {
+    const until = performance.now() + forMs;
+    this.limitWindows.push({ method, until, retryAfter });
+    return { until };
+  }
+
+  /** The next call of `method` answers HTTP `status` (a 5xx: Slack failed, not refused). */
+  failHttpNext(method: string, status = 503): void {
+    this.httpFailures.push({ method, status });
   }
 
   callsTo(method: string): SlackCall[] {
@@ -217,8 +236,11 @@ export class FakeSlack {
     if (!token) return answer(200, { ok: false, error: 'not_authed' });
     if (token !== this.token) return answer(200, { ok: false, error: 'invalid_auth' });
 
-    const limit = this.take(this.limits, method);
+    const window = this.limitWindows.find((w) => w.method === method && at < w.until);
+    const limit = window ? { retryAfter: window.retryAfter ?? Math.max(1, Math.ceil((window.until - at) / 1000)) } : this.take(this.limits, method);
     if (limit) return answer(429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(limit.retryAfter) });
+    const httpFailure = this.take(this.httpFailures, method);
+    if (httpFailure) return answer(httpFailure.status, { ok: false, error: 'service_unavailable' });
     const failure = this.take(this.failures, method);
     if (failure) return answer(200, { ok: false, error: failure.error });
 

@@ -13,6 +13,9 @@ import { dmChannel, knownOrLinked } from './identity.js';
  * screen). After that, side by side: the pressed message loses its buttons (chat.update), the
  * replies go to the DM, and a reply that offers a form opens it as a modal (a reminder's "report"
  * button: the status form). The trigger id is good for 3 seconds, well above a router step.
+ * Only the replies are handed to the outbox when Slack will not take them now (context.ts
+ * postReplies): a form cannot wait for its trigger id, and the edit only shows what the router
+ * enforces anyway (a used button is refused as stale).
  */
 
 /** All jobs run to the end even if one fails; the first failure is then reported. */
@@ -44,7 +47,7 @@ export function registerActionListeners(app: App, deps: SlackDeps): void {
       await allOf([
         form ? client.views.open({ trigger_id: body.trigger_id, view: formView(form) }) : undefined,
         message ? client.chat.update({ channel: message.channel, ts: message.ts, ...answeredMessage(body.message, action.text.text, lang) }) : undefined,
-        postReplies(client, to, result.replies),
+        postReplies(deps, client, ctx, result.replies),
       ]);
     });
   });

@@ -8,6 +8,7 @@ import type { SlackDeps, WebClient } from './context.js';
 import { EmailLinker } from './identity.js';
 import { registerConversationListeners } from './listeners.js';
 import { registerFormListeners } from './forms.js';
+import { slackClientOptions } from './sender.js';
 import type { BroadcastJobs } from '../../domain/broadcasts/broadcasts.js';
 import type { InboundLimiter } from '../../domain/chat/inbound-limit.js';
 import type { ChatRegistry } from '../../domain/chat/registry.js';
@@ -31,7 +32,7 @@ export interface SlackAppOptions {
   signingSecret: string;
   /** SLACK_API_URL: Slack's Web API, or a local fake in tests. */
   apiUrl: string;
-  /** Sends coordinator notices ("not my measure") through the outbox. */
+  /** Sends coordinator notices ("not my measure") through the outbox, and the replies Slack will not take now. */
   produce?: (messages: OutboundMessage[]) => Promise<unknown>;
   log: Logger;
   now?: () => Date;
@@ -51,6 +52,13 @@ export interface SlackApp {
   /** Node request handler for `path`: the timestamp check, then Bolt's verification and dispatch. */
   handle: RequestHandler;
 }
+
+/**
+ * The longest one Web API call of a listener may take. Slack answers in well under a second; ten
+ * leave room for a file a reply uploads (an export), and bound what a person waits for an answer
+ * before it is handed to the outbox instead.
+ */
+const REPLY_TIMEOUT_MS = 10_000;
 
 /** Slack's replay window. */
 const MAX_CLOCK_SKEW_S = 5 * 60;
@@ -104,9 +112,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     // Bolt's per-user conversation store is in memory; our conversations live in MongoDB.
     convoStore: false,
     deferInitialization: true,
-    // Replies are answers to a person who is waiting: no client-side queue that pauses on a 429
-    // or retries for half an hour. A failed reply is logged and the person told to try again.
-    clientOptions: { slackApiUrl: options.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } },
+    // Replies are answers to a person who is waiting: no client-side queue that pauses on a 429 or
+    // retries for half an hour, and no call that hangs. A reply Slack does not take within that
+    // goes to the outbox (context.ts postReplies).
+    clientOptions: slackClientOptions({ apiUrl: options.apiUrl, timeoutMs: REPLY_TIMEOUT_MS }),
   });
   await app.init();
 

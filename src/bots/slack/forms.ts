@@ -48,7 +48,7 @@ export function registerFormListeners(app: App, deps: SlackDeps): void {
       }
       await ackOnce();
       if (result.outcome === 'duplicate') return;
-      await postReplies(client, address, result.replies);
+      await postReplies(deps, client, ctx, result.replies);
     });
     // Failed before answering Slack: keep the form open with the reason, rather than a spinner.
     await ackOnce(errors(view, undefined, TEMPORARY_ERROR));

@@ -27,7 +27,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
       await knownOrLinked(deps.linker, client, user, channel, deps.now());
       const ctx = inboundContext(deps, user, channel, inboundKeys.slackEvent(body.event_id));
       const result = await handleInbound(ctx, { type: 'text', text }, inboundDeps(deps));
-      await postReplies(client, channel, result.replies);
+      await postReplies(deps, client, ctx, result.replies);
     });
   });
 
@@ -51,7 +51,7 @@ export function registerConversationListeners(app: App, deps: SlackDeps): void {
       const result = await handleInbound(ctx, parseSlashCommand(command.text), inboundDeps(deps));
       // A reply that offers a form opens it as a modal, as a button press does (actions.ts).
       const form = result.replies.find((reply) => reply.form)?.form;
-      await Promise.all([form ? client.views.open({ trigger_id: command.trigger_id, view: formView(form) }) : undefined, postReplies(client, address, result.replies)]);
+      await Promise.all([form ? client.views.open({ trigger_id: command.trigger_id, view: formView(form) }) : undefined, postReplies(deps, client, ctx, result.replies)]);
     });
     await ackOnce();
   });

@@ -1,4 +1,4 @@
-import { ErrorCode, LogLevel, WebClient } from '@slack/web-api';
+import { ErrorCode, LogLevel, WebClient, type WebClientOptions } from '@slack/web-api';
 import { SendError, SendErrorCode, type OutgoingMessage, type Sender } from '../../domain/chat/channel.js';
 import { readAttachment } from '../../domain/chat/files.js';
 import type { Attachment } from '../../domain/chat/message.js';
@@ -18,15 +18,21 @@ export interface SlackClientOptions {
 }
 
 /**
- * `rejectRateLimitedCalls` and `retries: 0` on purpose: by default the client retries for minutes
- * and, on a 429, pauses its whole request queue; here the outbox queue owns waits and retries.
+ * What both Slack clients are built with, the outbox's (createSlackClient) and Bolt's for direct
+ * replies (app.ts). @slack/web-api's defaults would take the waits and retries away from us: it
+ * retries a failed call for about half an hour (`tenRetriesInAboutThirtyMinutes`), pauses its whole
+ * request queue on a 429 until the Retry-After has passed, and sets no timeout (axios' 0), so a
+ * Slack that takes the connection and never answers holds the call for ever. Hence no retries, a
+ * 429 thrown to us, and a timeout: the outbox queue owns the retries of deliveries, and a reply
+ * Slack does not take at once is handed to that queue (context.ts postReplies).
  */
+export function slackClientOptions(options: { apiUrl: string; timeoutMs: number }): WebClientOptions {
+  return { slackApiUrl: options.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, timeout: options.timeoutMs };
+}
+
 export function createSlackClient(options: SlackClientOptions): WebClient {
   return new WebClient(options.token, {
-    slackApiUrl: options.apiUrl,
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: options.timeoutMs ?? 20_000,
+    ...slackClientOptions({ apiUrl: options.apiUrl, timeoutMs: options.timeoutMs ?? 20_000 }),
     logLevel: LogLevel.ERROR,
   });
 }
@@ -43,8 +49,8 @@ export interface SlackSenderOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The client must be built with `rejectRateLimitedCalls` and no retries (createSlackClient, or
- * Bolt's `clientOptions` in app.ts); otherwise a 429 pauses the client instead of reaching us.
+ * The client must be built with slackClientOptions (createSlackClient, or Bolt's `clientOptions`
+ * in app.ts); otherwise a 429 pauses the client instead of reaching us.
  */
 export function createSlackSender(client: WebClient, options: SlackSenderOptions = {}): Sender {
   const maxWaitMs = options.maxRateLimitWaitMs ?? 0;

@@ -5,8 +5,8 @@ import { inboundKeys } from '../../domain/chat/inbound-keys.js';
 import type { OutboundMessage } from '../../domain/outbound-message.js';
 import type { Reply } from '../../domain/chat/message.js';
 import type { Logger } from '../../log.js';
-import { asSendError, type Sender } from '../../domain/chat/channel.js';
-import { handOffReplies } from '../../domain/chat/reply-handoff.js';
+import type { Sender } from '../../domain/chat/channel.js';
+import { handOffReplies, worthHandingOff } from '../../domain/chat/reply-handoff.js';
 import { isCommandForUs, isPersonContent, toInboundEvent } from './inbound.js';
 import { retryShortRateLimits } from './rate-limit.js';
 import { createTelegramSender } from './sender.js';
@@ -170,9 +170,7 @@ async function sendReplies(
       // The sender classifies; the log wants Telegram's own words and the method that failed.
       const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
       warn(log, ctx, cause instanceof GrammyError ? cause.method : 'send', cause);
-      // A refused message (400) or a chat that blocked us (403) would fail the same way later.
-      const later = asSendError(error).kind === 'rate_limited' || asSendError(error).kind === 'transient';
-      if (handOff && later) {
+      if (handOff && worthHandingOff(error)) {
         await handOff(index).then(
           () => log.info({ update: ctx.update.update_id, replies: replies.length - index }, 'replies handed to the outbox'),
           (handOffError: unknown) => warn(log, ctx, 'outbox', handOffError),

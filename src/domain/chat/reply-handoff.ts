@@ -1,4 +1,5 @@
 import type { Channel } from '../../models/index.js';
+import { asSendError } from './channel.js';
 import { replyKey } from '../delivery-keys.js';
 import type { OutboundMessage } from '../outbound-message.js';
 import type { Reply } from './message.js';
@@ -23,4 +24,14 @@ export function handOffReplies(args: { eventKey: string; channel: Channel; addre
     ...(reply.attachments?.length ? { attachments: reply.attachments } : {}),
     ...(reply.edit ? { edit: reply.edit } : {}),
   }));
+}
+
+/**
+ * Whether a reply that failed so is worth handing over: a rate limit or an outage (5xx, the network)
+ * will pass, and the outbox waits and retries; a refused message (400) or a person we cannot reach
+ * (blocked, gone) would fail the same way later. The senders' own classification decides.
+ */
+export function worthHandingOff(error: unknown): boolean {
+  const { kind } = asSendError(error);
+  return kind === 'rate_limited' || kind === 'transient';
 }
