@@ -3,6 +3,7 @@
  * database), the tests' fake Telegram Bot API, the real producer, worker and grammY sender.
  *
  *   npm run bench:outbox            BENCH_ENQUEUE=10000 BENCH_UNLIMITED=3000 BENCH_LIMITED_SECONDS=12
+ *   BENCH_JITTER=50-250             network jitter (ms) on every call to the fake in the limited run
  *
  * Prints: time to enqueue 10,000 deliveries; deliveries/s to distinct chats with every limit off;
  * the rate under Telegram's 30/s (fake enforcing it) as a share of 30/s, and the 429s; where a
@@ -27,6 +28,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 100);
 const LIMITER = process.env.BENCH_LIMITER?.split('/').map(Number);
 /** e.g. BENCH_SPACING=off to see the queue limiter alone. */
 const SPACING = process.env.BENCH_SPACING;
+/** e.g. BENCH_JITTER=50-250: each call to the fake takes a random 50–250 ms more to arrive. */
+const JITTER = process.env.BENCH_JITTER ? process.env.BENCH_JITTER.split('-').map(Number) : undefined;
 
 const LIMITED_CHATS = 3_000_000;
 
@@ -121,6 +124,7 @@ async function main() {
     await sleep(1_100);
     fake.calls.length = 0;
     fake.limits = { perSecond: 30, perChatMs: 1000 };
+    if (JITTER) fake.jitterMs = { min: JITTER[0]!, max: JITTER[1] ?? JITTER[0]! };
     const limitedCount = Math.round(30 * LIMITED_SECONDS);
     await produceDeliveries(outbox, inputs('limited', limitedCount, LIMITED_CHATS));
     const limits = {
@@ -130,7 +134,8 @@ async function main() {
     };
     console.log(
       `  queue limiter: ${limits.global ? `${limits.global.max} per ${limits.global.duration} ms` : 'off'}, ` +
-        `spacing ${limits.spacingMs === false ? 'off' : `${limits.spacingMs} ms`}, per chat ${limits.perAddressMs} ms`,
+        `spacing ${limits.spacingMs === false ? 'off' : `${limits.spacingMs} ms`}, per chat ${limits.perAddressMs} ms, ` +
+        `network jitter ${fake.jitterMs ? `${fake.jitterMs.min}–${fake.jitterMs.max} ms` : 'none'}`,
     );
     workers = startOutboxWorkers({ connection: redis, prefix, senders: { telegram: sender }, log, limits: { telegram: limits } });
     const limitedSent = () => fake.sent().filter((call) => Number(call.params.chat_id) >= LIMITED_CHATS);
@@ -145,7 +150,8 @@ async function main() {
     const limitedComplete = await waitUntil(() => limitedSent().length >= limitedCount, Math.max(capMs, LIMITED_SECONDS * 2_000));
     await workers.close();
     if (!limitedComplete) console.log(`  (stopped at the cap after ${fmt(limitedSent().length)} of ${fmt(limitedCount)} sends)`);
-    const sends = limitedSent().map((call) => call.at);
+    // Arrival order, which jitter may have changed.
+    const sends = limitedSent().map((call) => call.at).sort((a, b) => a - b);
     const windowSeconds = (sends.at(-1)! - sends[0]!) / 1000;
     // n sends span n-1 intervals of the rate.
     const limitedRate = (sends.length - 1) / windowSeconds;

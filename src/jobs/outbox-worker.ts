@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { CHANNELS, type Channel } from '../models/shared.js';
 import { createDeliveryStore, type DeliveryStore, type StoredDelivery } from './delivery-store.js';
-import { DEFAULT_LIMITS, holdPace, paceKey, slotKey, takePace, takeSlot, type ChannelLimits } from './outbox-limits.js';
+import { DEFAULT_LIMITS, holdPace, holdSchedule, paceKey, scheduleKey, takePace, waitForSlot, type ChannelLimits } from './outbox-limits.js';
 import { outboxQueueName, type OutboxJobData } from './outbox.js';
 import { logConnectionErrors } from './connection-errors.js';
 import { rateLimitedSends } from '../metrics.js';
@@ -187,10 +187,7 @@ function createProcessor(ctx: ProcessorContext) {
       }
     }
 
-    if (ctx.limits.spacingMs !== false) {
-      const waitMs = await takeSlot(ctx.redis, slotKey(ctx.prefix, ctx.channel), ctx.limits.spacingMs);
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    }
+    if (ctx.limits.spacingMs !== false) await waitForSlot(ctx.redis, scheduleKey(ctx.prefix, ctx.channel), ctx.limits.spacingMs);
 
     const attempts = delivery.attempts + 1;
     let messageId: string;
@@ -207,6 +204,7 @@ function createProcessor(ctx: ProcessorContext) {
           await ctx.store.markAttempt(delivery._id, { state: 'pending', attempts, error });
           ctx.log.warn({ ...at, waitMs }, 'rate limited by the platform');
           if (ctx.limits.perAddressMs !== false) await holdPace(ctx.redis, pace, waitMs);
+          if (ctx.limits.spacingMs !== false) await holdSchedule(ctx.redis, scheduleKey(ctx.prefix, ctx.channel), waitMs);
           if (ctx.limits.global) {
             // The whole queue waits retry_after; the job goes back to wait without using an attempt.
             await ctx.queue.rateLimit(waitMs);

@@ -2,12 +2,12 @@ import { Types } from 'mongoose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ChannelIdentityModel, ContactModel, DeliveryModel } from '../../src/models/index.js';
 import { OutboxInputError, produceDeliveries, requeuePending, type DeliveryInput } from '../../src/jobs/outbox.js';
-import { NO_LIMITS, type ChannelLimits } from '../../src/jobs/outbox-limits.js';
+import { DEFAULT_LIMITS, NO_LIMITS, type ChannelLimits } from '../../src/jobs/outbox-limits.js';
 import type { OutboxWorkers } from '../../src/jobs/outbox-worker.js';
 import { createTelegramApi, createTelegramSender } from '../../src/bots/telegram/sender.js';
 import { FakeTelegram, telegramFailures } from '../support/fake-telegram.js';
 import { useTestDatabase } from '../support/mongo.js';
-import { settled, sleep, useOutboxTestbed } from '../support/outbox.js';
+import { settled, sleep, until, useOutboxTestbed } from '../support/outbox.js';
 
 useTestDatabase();
 
@@ -107,6 +107,27 @@ describe('outbox', () => {
     expect(calls.map((c) => c.status)).toEqual([429, 200]);
     expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(2_000);
     expect(fake.sent(1004)).toHaveLength(1);
+  });
+
+  it('after a 429 storm the whole channel waits, then resumes at the limit, not in a burst of the sends that had a slot', async () => {
+    startWorkers(DEFAULT_LIMITS.telegram);
+    fake.limits = { perSecond: 30, perChatMs: 1000 };
+    const inputs = Array.from({ length: 120 }, (_, i) => reminder(30_000 + i));
+    await produceDeliveries(bed.outbox, inputs);
+    await until(() => fake.sent().length >= 20);
+    const stormEnds = performance.now() + 1_500;
+    fake.failFor(1_500, telegramFailures.tooManyRequests(2), { method: 'sendMessage' });
+    await until(async () => (await DeliveryModel.countDocuments({ key: { $in: inputs.map((input) => input.key) }, state: 'sent' })) === inputs.length, 20_000);
+
+    const calls = fake.callsTo('sendMessage').filter((call) => call.at > stormEnds);
+    const stormStarted = fake.callsTo('sendMessage').find((call) => call.status === 429)!.at;
+    // Nothing goes out until the 2 s the first 429 asked for have passed, by any worker.
+    expect(fake.sent().filter((call) => call.at > stormStarted && call.at < stormStarted + 2_000)).toEqual([]);
+    // From then on no more than Telegram's 30 in any second, so none is refused.
+    expect(calls.filter((call) => call.status !== 200)).toEqual([]);
+    const busiestSecond = Math.max(...calls.map((call) => calls.filter((other) => other.at >= call.at && other.at < call.at + 1_000).length));
+    expect(busiestSecond).toBeLessThanOrEqual(30);
+    expect(new Set(fake.sent().map((call) => call.params.chat_id)).size).toBe(inputs.length);
   });
 
   it('stops trying a chat that blocked the bot: its other pending deliveries are cancelled with the reason, not each sent once more', async () => {

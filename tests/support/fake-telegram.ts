@@ -30,7 +30,10 @@ export { telegramFailures, type ApiFailure, type UploadedFile } from './fake-tel
 export interface TelegramCall {
   method: string;
   params: Record<string, unknown>;
-  /** performance.now() when the request arrived: monotonic milliseconds. */
+  /**
+   * performance.now() when the request arrived, after any latency and jitter (when the platform
+   * counted it against its limits): monotonic milliseconds.
+   */
   at: number;
   /** HTTP status answered; 0 when the fake dropped the connection. */
   status: number;
@@ -52,6 +55,11 @@ export interface FakeTelegramOptions {
   limits?: FakeTelegramLimits | false;
   /** Added before every answer. */
   latencyMs?: number;
+  /**
+   * Network jitter: a further random delay in [min, max] ms before a request is counted and
+   * answered, so requests sent in one order may arrive in another, closer together than sent.
+   */
+  jitterMs?: { min: number; max: number } | false;
   /** Upper bound for getUpdates' long-poll `timeout`, so tests never wait 50 s. */
   maxPollSeconds?: number;
 }
@@ -73,10 +81,11 @@ export class FakeTelegram {
   apiRoot = '';
   limits: FakeTelegramLimits | false;
   latencyMs: number;
+  jitterMs: { min: number; max: number } | false;
 
   private server?: Server;
   private readonly chatState = new Map<number, ApiFailure>();
-  private readonly failures: { remaining: number; failure: ApiFailure; method?: string; chatId?: number }[] = [];
+  private readonly failures: { remaining: number; until?: number; failure: ApiFailure; method?: string; chatId?: number }[] = [];
   private readonly recentWrites: number[] = [];
   private readonly lastWriteByChat = new Map<number, number>();
   private readonly updates: Update[] = [];
@@ -95,6 +104,7 @@ export class FakeTelegram {
     this.bot = { id, is_bot: true, first_name: 'OGP forums', username: options.username ?? 'ogp_forum_test_bot' };
     this.limits = options.limits ?? false;
     this.latencyMs = options.latencyMs ?? 0;
+    this.jitterMs = options.jitterMs ?? false;
     this.maxPollSeconds = options.maxPollSeconds ?? 2;
     this.handlers = {
       getMe: () => ({ ...this.bot, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false }),
@@ -159,6 +169,12 @@ export class FakeTelegram {
   failNext(count: number, failure: ApiFailure, filter: { method?: string; chatId?: number | string } = {}): void {
     const chatId = filter.chatId === undefined ? undefined : Number(filter.chatId);
     this.failures.push({ remaining: count, failure, method: filter.method, chatId });
+  }
+
+  /** Answers every matching call with `failure` for the next `ms` milliseconds (e.g. a 429 storm). */
+  failFor(ms: number, failure: ApiFailure, filter: { method?: string; chatId?: number | string } = {}): void {
+    const chatId = filter.chatId === undefined ? undefined : Number(filter.chatId);
+    this.failures.push({ remaining: Infinity, until: performance.now() + ms, failure, method: filter.method, chatId });
   }
 
   callsTo(method: string): TelegramCall[] {
@@ -375,6 +391,8 @@ export class FakeTelegram {
 
   private takeFailure(method: string, params: Record<string, unknown>): ApiFailure | undefined {
     const chatId = params.chat_id === undefined ? undefined : Number(params.chat_id);
+    const now = performance.now();
+    for (const expired of this.failures.filter((f) => f.until !== undefined && f.until <= now)) this.failures.splice(this.failures.indexOf(expired), 1);
     const rule = this.failures.find((f) => f.remaining > 0 && (!f.method || f.method === method) && (f.chatId === undefined || f.chatId === chatId));
     if (!rule) return undefined;
     rule.remaining -= 1;
@@ -413,7 +431,11 @@ export class FakeTelegram {
       this.calls.push(call);
       // Waiters may care that a call arrived (e.g. a getUpdates from a higher offset), not only that it ended.
       this.waiters.notify();
-      if (this.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.latencyMs));
+      const delayMs = this.latencyMs + (this.jitterMs ? this.jitterMs.min + Math.random() * (this.jitterMs.max - this.jitterMs.min) : 0);
+      if (delayMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        call.at = performance.now();
+      }
       if (!match) return fail(telegramFailures.notFound());
       if (match[1] !== this.token) return fail(telegramFailures.unauthorized());
       const handler = this.handlers[method];
