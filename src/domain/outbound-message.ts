@@ -20,6 +20,11 @@ export interface OutboundMessage {
   links?: LinkButton[];
   attachments?: Attachment[];
   edit?: EditTarget;
+  /**
+   * Sent only once the delivery under this key has left `pending`: the second of two replies
+   * handed to the outbox together must not overtake the first.
+   */
+  after?: string;
   /** Reminders and overdue notices: the measures listed (ids), kept on the Delivery. */
   measures?: string[];
   /**

@@ -85,6 +85,7 @@ const deliveryInputSchema = z
     links: z.array(linkSchema).optional(),
     attachments: z.array(attachmentSchema).max(MAX_ATTACHMENTS).optional(),
     edit: editSchema.optional(),
+    after: z.string().min(1).max(512).optional(),
     measures: z
       .array(z.string().regex(objectId, 'must be a measure id').transform((id) => new Types.ObjectId(id)))
       .min(1)
@@ -97,6 +98,7 @@ const deliveryInputSchema = z
     if (buttons > MAX_BUTTONS) {
       ctx.addIssue({ code: 'custom', path: ['choices'], message: `at most ${MAX_BUTTONS} buttons with the links, got ${buttons}` });
     }
+    if (input.after === input.key) ctx.addIssue({ code: 'custom', path: ['after'], message: 'a delivery cannot wait for itself' });
     const edit = input.edit;
     if (!edit) return;
     if (input.attachments?.length) {

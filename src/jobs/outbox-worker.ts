@@ -35,6 +35,9 @@ export type JobOutcome = { outcome: 'sent' | 'skipped' | 'undeliverable' | 'fail
  * Also the most jobs a reply can find already started ahead of it: priorities order the jobs that
  * wait, not the ones a worker holds.
  */
+/** How soon a delivery that follows another (`after`) looks again whether that one has gone. */
+const FOLLOW_WAIT_MS = 250;
+
 export const DEFAULT_CONCURRENCY: Record<Channel, number> = { telegram: 50, slack: 10, console: 1 };
 
 export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers {
@@ -163,6 +166,12 @@ function createProcessor(ctx: ProcessorContext) {
     // Held by a preference (quiet hours) and queued early, e.g. by the requeue sweep: wait, no attempt used.
     if (delivery.notBefore && delivery.notBefore.getTime() > Date.now()) {
       await job.moveToDelayed(delivery.notBefore.getTime(), token);
+      throw new DelayedError();
+    }
+
+    // A delivery that follows another (a second handed-over reply) waits while that one is pending.
+    if (delivery.after && (await ctx.store.loadByKey(delivery.after))?.state === 'pending') {
+      await job.moveToDelayed(Date.now() + FOLLOW_WAIT_MS, token);
       throw new DelayedError();
     }
 

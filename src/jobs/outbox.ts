@@ -138,6 +138,7 @@ async function recordSlice(inputs: ValidDeliveryInput[]) {
     links: input.links ?? [],
     attachments: input.attachments ?? [],
     ...(input.edit ? { edit: input.edit } : {}),
+    ...(input.after ? { after: input.after } : {}),
     ...(input.measures ? { measures: input.measures } : {}),
     // Held for good is recorded as skipped and never queued; held until later waits in the queue.
     state: input.held && !input.held.until ? ('skipped' as const) : ('pending' as const),

@@ -97,6 +97,8 @@ const deliverySchema = new Schema(
     links: { type: [linkSchema], default: [] },
     attachments: { type: [attachmentSchema], default: [] },
     edit: { type: editSchema },
+    /** The key of a delivery that goes first: this one waits while that one is pending. */
+    after: { type: String },
     /**
      * The measures a reminder or a coordinators' overdue notice listed: one message covers several,
      * so the scheduler reads here what was sent for which (due-reminders.ts). Absent elsewhere.

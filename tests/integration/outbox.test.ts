@@ -130,6 +130,16 @@ describe('outbox', () => {
     expect(new Set(fake.sent().map((call) => call.params.chat_id)).size).toBe(inputs.length);
   });
 
+  it('sends a delivery that follows another (`after`) only once that one has gone, whichever job comes first', async () => {
+    startWorkers();
+    // The first is held for a moment, as by quiet hours or a 429: its job waits, the second's does not.
+    const first = reminder(1005, { held: { reason: 'quiet_hours', until: new Date(Date.now() + 1_500) } });
+    const second = reminder(1005, { after: first.key, text: 'Otrā daļa. / Second part.' });
+    await produceDeliveries(bed.outbox, [first, second]);
+    expect(await settled(second.key)).toMatchObject({ state: 'sent' });
+    expect(fake.sent(1005).map((call) => call.params.text)).toEqual([first.text, second.text]);
+  });
+
   it('stops trying a chat that blocked the bot: its other pending deliveries are cancelled with the reason, not each sent once more', async () => {
     startWorkers(NO_LIMITS, 1);
     fake.block(2002);
