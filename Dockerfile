@@ -3,8 +3,7 @@
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm install, not npm ci: see the README (the lock lacks other platforms' optional packages).
-RUN npm install --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-slim
 WORKDIR /app
