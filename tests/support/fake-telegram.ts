@@ -86,6 +86,7 @@ export class FakeTelegram {
   private server?: Server;
   private readonly chatState = new Map<number, ApiFailure>();
   private readonly failures: { remaining: number; until?: number; failure: ApiFailure; method?: string; chatId?: number }[] = [];
+  private readonly delays: { ms: number; method?: string; chatId?: number }[] = [];
   private readonly recentWrites: number[] = [];
   private readonly lastWriteByChat = new Map<number, number>();
   private readonly updates: Update[] = [];
@@ -169,6 +170,15 @@ export class FakeTelegram {
   failNext(count: number, failure: ApiFailure, filter: { method?: string; chatId?: number | string } = {}): void {
     const chatId = filter.chatId === undefined ? undefined : Number(filter.chatId);
     this.failures.push({ remaining: count, failure, method: filter.method, chatId });
+  }
+
+  /** Answers every matching call `ms` late (a slow network to one chat), until `clearDelays()`. */
+  delay(ms: number, filter: { method?: string; chatId?: number | string } = {}): void {
+    this.delays.push({ ms, method: filter.method, chatId: filter.chatId === undefined ? undefined : Number(filter.chatId) });
+  }
+
+  clearDelays(): void {
+    this.delays.length = 0;
   }
 
   /** Answers every matching call with `failure` for the next `ms` milliseconds (e.g. a 429 storm). */
@@ -431,7 +441,9 @@ export class FakeTelegram {
       this.calls.push(call);
       // Waiters may care that a call arrived (e.g. a getUpdates from a higher offset), not only that it ended.
       this.waiters.notify();
-      const delayMs = this.latencyMs + (this.jitterMs ? this.jitterMs.min + Math.random() * (this.jitterMs.max - this.jitterMs.min) : 0);
+      const chatId = call.params.chat_id === undefined ? undefined : Number(call.params.chat_id);
+      const slowed = this.delays.find((d) => (!d.method || d.method === method) && (d.chatId === undefined || d.chatId === chatId))?.ms ?? 0;
+      const delayMs = this.latencyMs + slowed + (this.jitterMs ? this.jitterMs.min + Math.random() * (this.jitterMs.max - this.jitterMs.min) : 0);
       if (delayMs > 0) {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         call.at = performance.now();

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { InlineKeyboardButton, Message, Update, User } from 'grammy/types';
 import type { FakeTelegram } from './fake-telegram.js';
+import { untilQuiet } from './waiters.js';
 
 /**
  * A person in a private chat with the bot, played against the fake Bot API: write, press a
@@ -105,14 +106,15 @@ export class TelegramUser {
   }
 
   /**
-   * Resolves once the bot has finished with `update`: grammY handles polled updates one after
-   * another and confirms them by asking getUpdates from a higher offset only afterwards.
+   * Resolves once the bot has finished with `update`: it has fetched past it (getUpdates from a
+   * higher offset) and, since updates are handled concurrently, made no call for a moment since.
    */
   async handled(update: Update): Promise<void> {
     await this.fake.waitFor(
       () => this.fake.callsTo('getUpdates').some((c) => Number(c.params.offset ?? 0) > update.update_id),
       this.options.timeoutMs ?? 5_000,
     );
+    await untilQuiet(() => this.fake.calls.filter((call) => call.method !== 'getUpdates').length, 300, this.options.timeoutMs ?? 5_000);
   }
 
   private answered(): void {

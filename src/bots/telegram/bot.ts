@@ -1,4 +1,5 @@
 import { Bot, GrammyError, HttpError, type Context } from 'grammy';
+import { sequentialize } from '@grammyjs/runner';
 import type { UserFromGetMe } from 'grammy/types';
 import { handleInbound, type InboundEvent, type InboundResult } from '../../domain/chat/router.js';
 import { inboundKeys } from '../../domain/chat/inbound-keys.js';
@@ -84,6 +85,16 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     }
   };
 
+  // A pressed button spins until answered, and Telegram refuses an answer after about 15 s: answer
+  // as soon as the press arrives, before it waits its turn behind the chat's earlier updates.
+  bot.on('callback_query:data', async (ctx, next) => {
+    if (ctx.chat?.type === 'private') void ctx.answerCallbackQuery().catch((error: unknown) => warn(log, ctx, 'answerCallbackQuery', error));
+    await next();
+  });
+  // Updates are handled concurrently (the runner, or webhook requests side by side); one chat's,
+  // one at a time and in order, as a conversation needs.
+  bot.use(sequentialize((ctx) => (ctx.chat ?? ctx.from)?.id.toString()));
+
   const privateChats = bot.chatType('private');
 
   privateChats.on('message', async (ctx) => {
@@ -95,8 +106,6 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
   });
 
   privateChats.on('callback_query:data', async (ctx) => {
-    // Answer at once so the button's spinner stops, whatever the outcome.
-    const answered = ctx.answerCallbackQuery().catch((error: unknown) => warn(log, ctx, 'answerCallbackQuery', error));
     const event: InboundEvent = { type: 'choice', id: ctx.callbackQuery.data };
     const result = await handle(ctx, event);
     if (result) {
@@ -106,7 +115,6 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
         answer(ctx, ctx.chat.id, result.replies),
       ]);
     }
-    await answered;
     logResult(log, ctx, event, result);
   });
 

@@ -1,4 +1,5 @@
 import { webhookCallback, type Bot } from 'grammy';
+import { run } from '@grammyjs/runner';
 import type { TelegramConfig } from '../../config.js';
 import { PLATFORM_BODY_LIMIT, type Route } from '../../http/server.js';
 import type { Logger } from '../../log.js';
@@ -17,6 +18,9 @@ export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
  * and the handling goes on: a slow database should not make Telegram send the update again.
  */
 const WEBHOOK_WAIT_MS = 10_000;
+
+/** Updates handled at once in polling mode (the runner's sink); one chat's are still one at a time. */
+const POLLING_CONCURRENCY = 200;
 
 export interface TelegramRunner {
   mode: TelegramConfig['mode'];
@@ -74,36 +78,34 @@ export async function startTelegram(bot: Bot, config: TelegramConfig, log: Logge
     return { mode: 'webhook', route, finished: new Promise(() => undefined), stop: async () => undefined };
   }
 
-  let started = false;
-  let finished!: Promise<Error | null>;
-  await new Promise<void>((resolve, reject) => {
-    finished = bot
-      .start({
-        drop_pending_updates: false,
-        allowed_updates: [...TELEGRAM_ALLOWED_UPDATES],
-        onStart: async (me) => {
-          started = true;
-          // Not awaited: the menu is cosmetic and must not delay the first getUpdates.
-          void setCommandMenu(bot, log);
-          log.info({ mode: 'polling', bot: me.username }, 'telegram bot ready');
-          resolve();
-        },
-      })
-      .then(
-        () => null,
-        (error: unknown) => {
-          const failure = error instanceof Error ? error : new Error(String(error));
-          if (!started) reject(failure);
-          else log.error({ error: describeError(error) }, 'telegram polling stopped');
-          return failure;
-        },
-      );
+  // grammY's runner: updates are handled concurrently (bot.ts keeps each chat's in order), where
+  // bot.start() would take one at a time and make every person wait for everyone before them.
+  // getMe first, so a wrong token fails the start; a webhook left registered would make every
+  // getUpdates a 409, so it goes (keeping the updates it holds).
+  await bot.init();
+  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  const handle = run(bot, {
+    runner: { fetch: { allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] }, silent: true },
+    // Beyond this many updates in hand, getUpdates asks for fewer: memory stays bounded under a flood.
+    sink: { concurrency: POLLING_CONCURRENCY },
   });
+  // Not awaited: the menu is cosmetic and must not delay the first getUpdates.
+  void setCommandMenu(bot, log);
+  log.info({ mode: 'polling', bot: bot.botInfo.username }, 'telegram bot ready');
+  const finished: Promise<Error | null> = (handle.task() ?? Promise.resolve()).then(
+    () => null,
+    (error: unknown) => {
+      // The runner gives up only on what retrying cannot mend: a revoked token (401), a second poller (409).
+      log.error({ error: describeError(error) }, 'telegram polling stopped');
+      return error instanceof Error ? error : new Error(String(error));
+    },
+  );
   return {
     mode: 'polling',
     finished,
     async stop() {
-      if (bot.isRunning()) await bot.stop();
+      // Resolves once the updates in hand are handled.
+      if (handle.isRunning()) await handle.stop();
       await finished;
     },
   };

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramBot } from '../../src/bots/telegram/bot.js';
+import { startTelegram, type TelegramRunner } from '../../src/bots/telegram/runner.js';
+import { createLogger } from '../../src/log.js';
+import { ChannelIdentityModel, ContactModel } from '../../src/models/index.js';
+import { expectedHelp } from '../support/help.js';
+import { FakeTelegram } from '../support/fake-telegram.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { TelegramUser } from '../support/telegram-user.js';
+
+/**
+ * Polling handles updates side by side (grammY's runner), each chat's in order (sequentialize):
+ * one person whose chat is slow does not hold up everyone else, and a pressed button is answered
+ * at once, not after the chat's earlier updates. The real grammY bot and runner against the fake.
+ */
+
+useTestDatabase();
+
+const SLOW = 7101;
+const QUICK = 7102;
+const SLOW_MS = 1_500;
+let fake: FakeTelegram;
+let runner: TelegramRunner;
+
+beforeAll(async () => {
+  fake = await new FakeTelegram().start();
+  for (const [chat, name] of [
+    [SLOW, 'Ilze Lēnā'],
+    [QUICK, 'Pēteris Ātrais'],
+  ] as const) {
+    const contact = await ContactModel.create({ name, email: `${chat}@example.lv`, roles: ['contact_person'] });
+    await ChannelIdentityModel.create({ contact: contact._id, channel: 'telegram', externalId: String(chat), address: String(chat) });
+  }
+  const log = createLogger('silent');
+  const bot = createTelegramBot({ token: fake.token, apiRoot: fake.apiRoot, produce: async () => undefined, log });
+  runner = await startTelegram(bot, { token: fake.token, apiRoot: fake.apiRoot, mode: 'polling' }, log);
+});
+
+afterAll(async () => {
+  await runner?.stop();
+  await fake?.stop();
+});
+
+const help = expectedHelp('lv', '/', ['contact_person']);
+
+describe('Telegram polling with many people at once', () => {
+  it("answers a second person while the first one's answer is still on its way", async () => {
+    const slow = new TelegramUser(fake, SLOW);
+    const quick = new TelegramUser(fake, QUICK);
+    fake.delay(SLOW_MS, { method: 'sendMessage', chatId: SLOW });
+    try {
+      const from = fake.calls.length;
+      slow.say('/help');
+      // The slow chat's update is in hand before the second person writes.
+      await fake.waitFor(() => fake.calls.slice(from).some((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === SLOW), 5_000);
+      quick.say('/help');
+      expect((await quick.nextOne()).text).toBe(help);
+      expect(slow.botMessages()).toEqual([]);
+      expect((await slow.nextOne()).text).toBe(help);
+    } finally {
+      fake.clearDelays();
+    }
+  });
+
+  it("keeps one chat's updates in order, and answers a pressed button before the chat's earlier update is done", async () => {
+    const slow = new TelegramUser(fake, SLOW);
+    slow.say('/mine');
+    const earlier = await slow.nextOne();
+    fake.delay(SLOW_MS, { method: 'sendMessage', chatId: SLOW });
+    try {
+      const from = fake.calls.length;
+      slow.say('/help');
+      await fake.waitFor(() => fake.calls.slice(from).some((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === SLOW), 5_000);
+      slow.say('/mine');
+      const press = fake.userPress(SLOW, earlier.message_id, 'x:unknown');
+      const answered = await fake.waitFor(
+        () => fake.callsTo('answerCallbackQuery').find((c) => c.params.callback_query_id === press.callback_query?.id && c.status !== 0),
+        5_000,
+      );
+      // Answered while the chat's first update (the help) still waited on the slow chat.
+      expect(answered.status).toBe(200);
+      expect(slow.unread()).toEqual([]);
+      const texts = (await slow.next(3)).map((m) => m.text);
+      expect(texts.slice(0, 2)).toEqual([help, earlier.text]);
+      expect(texts[2]).not.toBe(help);
+    } finally {
+      fake.clearDelays();
+    }
+  });
+});
