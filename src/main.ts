@@ -15,7 +15,7 @@ import { startBroadcastWorker } from './jobs/broadcast-queue.js';
 import { registerStoreGauges } from './metrics.js';
 import { queueBoardRoutes } from './http/queue-board.js';
 import type { Sender } from './domain/chat/channel.js';
-import type { Channel } from './models/index.js';
+import { rekeyConversations, type Channel } from './models/index.js';
 
 /**
  * `npm start`: runs the roles named by ROLE (web, worker, scheduler, or all in one process).
@@ -32,6 +32,8 @@ async function startWeb(config: AppConfig, runtime: Runtime, log: Logger, fail: 
   // Ready once the channels have started (Telegram's getMe and menu, Slack's auth.test).
   let channelsStarted = false;
   registerStoreGauges(runtime.outbox);
+  const rekeyed = await rekeyConversations();
+  if (rekeyed > 0) log.info({ rekeyed }, 'conversations moved to their keyed ids');
   const routes: Route[] = healthRoutes(runtime.redis, { ready: () => channelsStarted });
   if (config.queueBoard) routes.push(...queueBoardRoutes([...Object.values(runtime.outbox.queues), runtime.broadcasts.queue], config.queueBoard));
   const stops: Stop[] = [];

@@ -11,7 +11,7 @@ import { nextWorkingDay, isWorkingDay } from '../domain/reminders/working-days.j
 import { startOutboxWorkers } from '../jobs/outbox-worker.js';
 import { startBroadcastWorker } from '../jobs/broadcast-queue.js';
 import { reconcileReminders } from '../jobs/reminder-scheduler.js';
-import { DeliveryModel } from '../models/index.js';
+import { DeliveryModel, rekeyConversations } from '../models/index.js';
 import { COORDINATOR_ADDRESS, isMeetingDemo, linkCoordinatorConsole, seedDemo } from './seed.js';
 import { seedDemoMeeting } from './meeting-seed.js';
 import { createConsoleChannel } from './console-channel.js';
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const broadcasts = startBroadcastWorker({ connection: runtime.redis, prefix: config.queuePrefix, outbox: runtime.outbox, log });
 
   const now = DateTime.now();
+  await rekeyConversations();
   const { contact, roundTitle } = await seedDemo(values.as ?? '', now, config.timeZone);
   write(`\nPlāns ielādēts: 5. rīcības plāns, 6 apņemšanās, 26 pasākumi. Atvērta kārta: ${roundTitle}.\n`);
   write(`Jūs esat ${contact.name} (${contact.institution}). Atbildiet ar pogas numuru, tekstu vai komandu:\n`);

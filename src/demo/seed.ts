@@ -6,7 +6,8 @@ import { importPlan } from '../domain/plan/plan-import.js';
 import { importContacts } from '../domain/plan/contacts-import.js';
 import { formatProblem } from '../domain/plan/plan-import-problem.js';
 import { openRound } from '../domain/rounds/rounds.js';
-import { ChannelIdentityModel, ContactModel, ReportingRoundModel, type ContactDoc } from '../models/index.js';
+import { ContactModel, ReportingRoundModel, type ContactDoc } from '../models/index.js';
+import { linkIdentity } from '../domain/chat/identities.js';
 
 const DEMO_PLAN_KEY = 'lv-nap-5';
 const DEMO_ADDRESS = 'terminal';
@@ -70,9 +71,5 @@ export async function linkCoordinatorConsole(playing: ContactDoc): Promise<void>
 }
 
 async function linkConsole(contact: ContactDoc, address: string): Promise<void> {
-  await ChannelIdentityModel.updateOne(
-    { contact: contact._id, channel: 'console' },
-    { $set: { externalId: `demo:${contact.email}`, address, active: true, linkedAt: new Date() } },
-    { upsert: true },
-  );
+  await linkIdentity({ contact: contact._id, channel: 'console', externalId: `demo:${contact.email}`, address, now: new Date() });
 }

@@ -1,5 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { FORUM_TIME_ZONE, LANGUAGES } from './shared.js';
+import { keyedObjectId } from './keyed-id.js';
 
 export const CONTACT_ROLES = ['coordinator', 'contact_person', 'forum_member', 'partner'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
@@ -58,9 +59,19 @@ export const ContactModel = model('Contact', contactSchema);
  * A contact's account on one chat platform. Its own collection (not an array in Contact) because
  * the identity must be unique across all contacts, and the MongoDB-wire servers we run on do not
  * all support the partial indexes that a unique index on an optional array would need.
+ * Its `_id` is made from channel and account ({@link identityId}): every inbound event looks the
+ * person up by it. Identities linked before that have random ids and are found by a slower query.
  */
 const channelIdentitySchema = new Schema(
   {
+    _id: {
+      type: Schema.Types.ObjectId,
+      // Mongoose also asks for defaults without a document (an upsert's insert): no key then, and
+      // the server gives a random id, which findIdentity still finds the slower way.
+      default(this: { channel?: string; externalId?: string } | null) {
+        return this?.channel && this.externalId ? identityId(this.channel, this.externalId) : undefined;
+      },
+    },
     contact: { type: Schema.Types.ObjectId, ref: 'Contact', required: true },
     channel: { type: String, enum: IDENTITY_CHANNELS, required: true },
     /** Telegram user id or Slack user id, as a string. */
@@ -76,6 +87,11 @@ const channelIdentitySchema = new Schema(
 );
 channelIdentitySchema.index({ channel: 1, externalId: 1 }, { unique: true });
 channelIdentitySchema.index({ contact: 1, channel: 1 }, { unique: true });
+
+/** The `_id` of the identity of `externalId` on `channel`. */
+export function identityId(channel: string, externalId: string) {
+  return keyedObjectId('identity', channel, externalId);
+}
 
 export type ChannelIdentity = InferSchemaType<typeof channelIdentitySchema>;
 export type ChannelIdentityDoc = HydratedDocument<ChannelIdentity>;

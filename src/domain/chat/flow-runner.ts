@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { z } from 'zod';
-import { ContactModel, ConversationStateModel, type Channel, type Contact } from '../../models/index.js';
+import { ContactModel, ConversationStateModel, conversationId, type Channel, type Contact } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { t, tBoth } from '../../i18n/index.js';
 import type { ChatEvent, FieldErrors, FlowOutcome, RejectReason } from './conversation.js';
@@ -49,6 +49,8 @@ export interface FlowDefinition<S extends { step: string }, E, C> {
 
 export interface FlowRunInput {
   contactId: string | Types.ObjectId;
+  /** The contact as the caller read it for this event (the router does); read here otherwise. */
+  contact?: FlowContact;
   channel: Channel;
   event: ChatEvent;
   now?: DateTime;
@@ -95,7 +97,7 @@ function continuesRefusedPaste(doc: StoredState | null, event: ChatEvent, now: D
 }
 
 async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunResult> {
-  const contact = Types.ObjectId.isValid(input.contactId) ? await ContactModel.findById(input.contactId).lean<FlowContact>() : null;
+  const contact = input.contact ?? (Types.ObjectId.isValid(input.contactId) ? await ContactModel.findById(input.contactId).lean<FlowContact>() : null);
   if (!contact || !contact.active) return refusal('unknown_person', tBoth('access.unknown_person'));
   const env: FlowEnv = { contact, channel: input.channel, now: input.now ?? DateTime.now() };
 
@@ -103,7 +105,7 @@ async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunRes
   // Several events at once (a double tap, two devices) race on the state's version: the loser
   // runs again against what the winner stored, where its button is usually stale by then.
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const doc = await ConversationStateModel.findOne({ contact: contact._id, channel: input.channel }).lean<StoredState>();
+    const doc = await ConversationStateModel.findById(conversationId(contact._id, input.channel)).lean<StoredState>();
     if (doc && continuesRefusedPaste(doc, input.event, env.now)) {
       // A third part continues the paste as well.
       await ConversationStateModel.updateOne({ _id: doc._id }, { $set: { longTextRefusedAt: env.now.toJSDate() } });
@@ -152,7 +154,7 @@ async function apply(
         if (res.matchedCount !== 1) return null;
       } else {
         try {
-          await ConversationStateModel.create({ ...owner, flow: flow.name, step, data, version: 0 });
+          await ConversationStateModel.create({ _id: conversationId(owner.contact, owner.channel), ...owner, flow: flow.name, step, data, version: 0 });
         } catch (error) {
           if (isDuplicateKey(error)) return null;
           throw error;

@@ -13,6 +13,7 @@ import {
   type Language,
 } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
+import { findActiveIdentity, findIdentity, linkIdentity } from './identities.js';
 
 /**
  * One-time links that tie a chat account to a contact. A token is 24 random bytes in base64url
@@ -80,7 +81,7 @@ export interface RedeemInput {
 
 /** Another contact already has this chat account? Then the link must not move it silently. */
 async function takenByOther(channel: IdentityChannel, externalId: string, contact: Types.ObjectId): Promise<boolean> {
-  const existing = await ChannelIdentityModel.findOne({ channel, externalId }, { contact: 1 }).lean();
+  const existing = await findIdentity(channel, externalId);
   return existing !== null && !existing.contact.equals(contact);
 }
 
@@ -113,16 +114,9 @@ export async function redeemInvitation(input: RedeemInput): Promise<RedeemResult
     return { ok: false, reason: 'unknown' };
   }
   try {
-    await ChannelIdentityModel.findOneAndUpdate(
-      { contact: contact._id, channel: input.channel },
-      {
-        $set: { externalId: input.externalId, address: input.address, active: true, linkedAt: now },
-        $unset: { inactiveReason: 1 },
-      },
-      { upsert: true },
-    );
+    await linkIdentity({ contact: contact._id, channel: input.channel, externalId: input.externalId, address: input.address, now });
   } catch (error) {
-    // The unique {channel, externalId} index: somebody else linked this account in the meantime.
+    // Somebody else linked this account in the meantime (its keyed _id, or an older identity's unique {channel, externalId}).
     if (isDuplicateKey(error)) {
       await release();
       return { ok: false, reason: 'identity_taken' };
@@ -204,14 +198,7 @@ export async function linkSlackByEmail(input: {
       continue;
     }
     try {
-      await ChannelIdentityModel.findOneAndUpdate(
-        { contact: contact._id, channel: 'slack' },
-        {
-          $set: { externalId: found.userId, address: found.address ?? found.userId, active: true, linkedAt: now },
-          $unset: { inactiveReason: 1 },
-        },
-        { upsert: true },
-      );
+      await linkIdentity({ contact: contact._id, channel: 'slack', externalId: found.userId, address: found.address ?? found.userId, now });
     } catch (error) {
       if (isDuplicateKey(error)) {
         record({ ...base, result: 'identity_taken' });
@@ -274,8 +261,8 @@ export async function findLinkedPerson(
   channel: IdentityChannel,
   externalId: string,
 ): Promise<{ contactId: string; language: Language; address: string } | null> {
-  const identity = await ChannelIdentityModel.findOne({ channel, externalId, active: true }, { contact: 1, address: 1 }).lean();
+  const identity = await findActiveIdentity(channel, externalId);
   if (!identity) return null;
-  const contact = await ContactModel.findOne({ _id: identity.contact, active: true }, { language: 1 }).lean();
-  return contact ? { contactId: String(contact._id), language: contact.language, address: identity.address } : null;
+  const contact = await ContactModel.findById(identity.contact, { language: 1, active: 1 }).lean();
+  return contact?.active ? { contactId: String(contact._id), language: contact.language, address: identity.address } : null;
 }

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { ContactRole, Language } from '../../models/index.js';
 import type { MessageKey } from '../../i18n/index.js';
 import type { ChatEvent } from './conversation.js';
-import type { AnyFlow } from './flow-runner.js';
+import type { AnyFlow, FlowContact } from './flow-runner.js';
 import type { Reply } from './message.js';
 import type { InboundContext, InboundDeps, InboundResult } from './router.js';
 
@@ -21,6 +21,8 @@ export interface ChatPerson {
   roles: ContactRole[];
   /** The chat identity the event came through. */
   identityId: Types.ObjectId;
+  /** The whole record, as read for this event. */
+  contact: FlowContact;
 }
 
 interface BaseContext {

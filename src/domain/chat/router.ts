@@ -3,7 +3,8 @@ import { ChannelIdentityModel, ContactModel, InboundEventModel, type IdentityCha
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { t, tBoth } from '../../i18n/index.js';
 import type { ChatEvent, FieldErrors } from './conversation.js';
-import { runFlow, type AnyFlow } from './flow-runner.js';
+import { runFlow, type AnyFlow, type FlowContact } from './flow-runner.js';
+import { findActiveIdentity } from './identities.js';
 import type { Reply } from './message.js';
 import { mayUse, refused, type ChatPerson, type ChatRegistry, type PersonContext } from './registry.js';
 import { unknownPerson } from './basics.js';
@@ -109,16 +110,18 @@ async function handleOnce(ctx: InboundContext, event: InboundEvent, deps: Inboun
   return result;
 }
 
+/** Who wrote: two reads by `_id` (the identity's is keyed by channel and account), checked in code. */
 async function findPerson(ctx: InboundContext): Promise<ChatPerson | null> {
-  const identity = await ChannelIdentityModel.findOne({ channel: ctx.channel, externalId: ctx.externalId, active: true }).lean();
+  const identity = await findActiveIdentity(ctx.channel, ctx.externalId);
   if (!identity) return null;
-  const contact = await ContactModel.findOne({ _id: identity.contact, active: true }, { name: 1, language: 1, roles: 1 }).lean();
-  if (!contact) return null;
+  // The whole contact: a conversation step needs it too, and gets it from here rather than reading it again.
+  const contact = await ContactModel.findById(identity.contact).lean<FlowContact>();
+  if (!contact?.active) return null;
   if (identity.address !== ctx.address) {
     // The person wrote from another chat (e.g. Slack opened a new DM): send future messages there.
     await ChannelIdentityModel.updateOne({ _id: identity._id }, { $set: { address: ctx.address } });
   }
-  return { contactId: contact._id, name: contact.name, language: contact.language, roles: contact.roles, identityId: identity._id };
+  return { contactId: contact._id, name: contact.name, language: contact.language, roles: contact.roles, identityId: identity._id, contact };
 }
 
 async function route(ctx: InboundContext, event: InboundEvent, registry: ChatRegistry, deps: InboundDeps, now: Date): Promise<InboundResult> {
@@ -161,6 +164,7 @@ function personContext(base: Omit<PersonContext, 'person' | 'runFlow'>, person: 
       const choose = named ? () => named : (stored: string | undefined): AnyFlow => registry.findFlow(stored) ?? registry.defaultFlow;
       const result = await runFlow(choose, {
         contactId: person.contactId,
+        contact: person.contact,
         channel: base.inbound.channel,
         event,
         now: DateTime.fromJSDate(base.now),
