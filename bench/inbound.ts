@@ -25,6 +25,7 @@ import { TELEGRAM_WEBHOOK_PATH, startTelegram } from '../src/bots/telegram/runne
 import { createHttpServer, listen, type Route } from '../src/http/server.js';
 import { createInboundLimiter } from '../src/inbound-limiter.js';
 import { createOutbox, produceDeliveries } from '../src/jobs/outbox.js';
+import { configurePlanCache, unconfigurePlanCache } from '../src/domain/plan/plan-cache.js';
 import { statusLabel, t } from '../src/i18n/index.js';
 import {
   AuditEntryModel,
@@ -342,6 +343,8 @@ async function main(): Promise<void> {
   const serviceRedis = stores.redis.duplicate();
   countRedisCommands(serviceRedis, ledger);
   const outbox = createOutbox({ connection: serviceRedis, prefix: stores.prefix });
+  // The plan cache on the service's client and prefix, as startRuntime configures it.
+  configurePlanCache({ redis: serviceRedis, prefix: stores.prefix, log });
   const { fake } = stores;
   const bench: Bench = {
     fake,
@@ -361,6 +364,7 @@ async function main(): Promise<void> {
 Replies handed to the outbox because Telegram refused them for now: ${await DeliveryModel.countDocuments({})} (replies go straight to Telegram, so no outbox worker runs here).`);
   } finally {
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
+    unconfigurePlanCache();
     await outbox.close();
     serviceRedis.disconnect();
     await stores.close();

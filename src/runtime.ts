@@ -8,6 +8,7 @@ import { createRedis } from './redis.js';
 import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
 import { createBroadcastQueue, type BroadcastQueue } from './jobs/broadcast-queue.js';
 import { createInboundLimiter } from './inbound-limiter.js';
+import { configurePlanCache, unconfigurePlanCache } from './domain/plan/plan-cache.js';
 import type { InboundLimiter } from './domain/chat/inbound-limit.js';
 import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
@@ -45,6 +46,8 @@ export async function startRuntime(config: AppConfig, options: { database: strin
   const redis = createRedis(services.redisUrl, options.log);
   const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix, log: options.log });
   const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox, log: options.log });
+  // Plan data held in the process, checked against the generation other processes move.
+  configurePlanCache({ redis, prefix: config.queuePrefix, log: options.log });
   return {
     services,
     redis,
@@ -53,6 +56,7 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     limiter: createInboundLimiter(redis, config.queuePrefix),
     produce: (messages) => produceDeliveries(outbox, messages),
     async close() {
+      unconfigurePlanCache();
       await broadcasts.close();
       await outbox.close();
       redis.disconnect();

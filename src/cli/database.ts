@@ -2,13 +2,17 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../config.js';
 import { connectMongo, disconnectMongo } from '../db.js';
 import { projectRoot, startLocalServices } from '../infra/local-services.js';
+import { configurePlanCache, unconfigurePlanCache } from '../domain/plan/plan-cache.js';
+import { createRedis } from '../redis.js';
 import '../models/index.js';
 
 /**
  * Runs `work` with mongoose connected: to MONGODB_URI when set, otherwise to the local server the
  * demo uses (data in <project>/.data). Whatever happens, the connection closes and any server
  * started here stops, also on Ctrl-C, so no FerretDB is left running behind the command. `work`
- * gets the settings, for the defaults they hold (TZ_DEFAULT).
+ * gets the settings, for the defaults they hold (TZ_DEFAULT). The plan cache is configured on the
+ * services' Redis and queue prefix, so that what a command writes to the plan data (an import, a
+ * round opened or closed) moves the generation the running service checks (plan-cache.ts).
  */
 export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -27,12 +31,17 @@ export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): 
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  const redis = createRedis(services.redisUrl);
+  configurePlanCache({ redis, prefix: config.queuePrefix });
   try {
     await connectMongo(services.mongodbUri);
     return await work(config);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
+    unconfigurePlanCache();
+    // Every bump was awaited (or gave up and said so) by the write that made it.
+    redis.disconnect();
     await disconnectMongo();
     await services.stop();
   }

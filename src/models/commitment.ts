@@ -1,5 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema } from './shared.js';
+import { announcesPlanDataWrites } from './plan-data-writes.js';
 
 const commitmentSchema = new Schema(
   {
@@ -10,6 +11,9 @@ const commitmentSchema = new Schema(
   { timestamps: true },
 );
 commitmentSchema.index({ plan: 1, number: 1 }, { unique: true });
+
+// Before model(): the plan cache learns of every write (plan-data-writes.ts).
+commitmentSchema.plugin(announcesPlanDataWrites);
 
 export type Commitment = InferSchemaType<typeof commitmentSchema>;
 export type CommitmentDoc = HydratedDocument<Commitment>;

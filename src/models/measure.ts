@@ -1,6 +1,7 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema } from './shared.js';
 import { MEASURE_STATUSES } from './measure-status.js';
+import { announcesPlanDataWrites } from './plan-data-writes.js';
 
 const subItemSchema = new Schema(
   {
@@ -41,6 +42,9 @@ const measureSchema = new Schema(
 );
 measureSchema.index({ plan: 1, code: 1 }, { unique: true });
 measureSchema.index({ plan: 1, order: 1 });
+
+// Before model(): the plan cache learns of every write (plan-data-writes.ts).
+measureSchema.plugin(announcesPlanDataWrites);
 
 export type Measure = InferSchemaType<typeof measureSchema>;
 export type MeasureDoc = HydratedDocument<Measure>;

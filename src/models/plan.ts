@@ -1,5 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
+import { announcesPlanDataWrites } from './plan-data-writes.js';
 
 const planSchema = new Schema(
   {
@@ -16,6 +17,9 @@ const planSchema = new Schema(
   { timestamps: true },
 );
 planSchema.index({ key: 1 }, { unique: true });
+
+// Before model(): the plan cache learns of every write (plan-data-writes.ts).
+planSchema.plugin(announcesPlanDataWrites);
 
 export type Plan = InferSchemaType<typeof planSchema>;
 export type PlanDoc = HydratedDocument<Plan>;

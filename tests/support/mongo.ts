@@ -4,13 +4,16 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { connectMongo } from '../../src/db.js';
 import '../../src/models/index.js';
 
-/** A throw-away database of its own for the calling test file, dropped at the end. */
-export function useTestDatabase(): { uri: () => string } {
+/**
+ * A throw-away database of its own for the calling test file, dropped at the end. With
+ * `monitorCommands`, the driver emits its command events (`commandStarted`…), for counting tests.
+ */
+export function useTestDatabase(options: { monitorCommands?: boolean } = {}): { uri: () => string } {
   let uri = '';
   beforeAll(async () => {
     // FerretDB wants lower-case database names that do not start with a digit.
     uri = `${inject('mongoServerUri')}/ogp_test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await connectMongo(uri);
+    await connectMongo(uri, { monitorCommands: options.monitorCommands ?? false });
   });
   afterAll(async () => {
     await mongoose.connection.db?.dropDatabase();

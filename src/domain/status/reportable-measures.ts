@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { MeasureModel, ReportingRoundModel, StatusReportModel, type Contact, type Language } from '../../models/index.js';
+import { StatusReportModel, type Contact, type Language } from '../../models/index.js';
+import { planData, type OpenRound, type PlanData } from '../plan/plan-cache.js';
 import { localTitle } from '../../i18n/index.js';
 import type { FlowMeasure } from './status-flow.js';
 
@@ -25,48 +26,40 @@ export interface OwnedMeasure {
 
 /**
  * The contact's measures in plan order, each with its plan's open round. When a plan has more
- * than one open round, the one with the earliest deadline is the one being answered.
+ * than one open round, the one with the earliest deadline is the one being answered. Measures and
+ * rounds come from the plan cache (plan-cache.ts; `plan` is there for tests that stand in for
+ * another process); the "reported" marks change with every report and are read each time.
  */
-export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>): Promise<OwnedMeasure[]> {
+export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>, plan: () => Promise<PlanData> = planData): Promise<OwnedMeasure[]> {
   if (contact.measures.length === 0) return [];
-  const measures = await MeasureModel.find({ _id: { $in: contact.measures } })
-    .sort({ plan: 1, order: 1 })
-    .lean();
-  const planIds = [...new Set(measures.map((m) => String(m.plan)))].map((id) => new Types.ObjectId(id));
-  const rounds = await ReportingRoundModel.find({ plan: { $in: planIds }, state: 'open' }).sort({ deadline: 1 }).lean();
-  const roundOfPlan = new Map<string, (typeof rounds)[number]>();
-  for (const round of rounds) if (!roundOfPlan.has(String(round.plan))) roundOfPlan.set(String(round.plan), round);
+  const { measures: all, openRounds } = await plan();
+  const owned = new Set(contact.measures.map(String));
+  const measures = [...all.values()].filter((m) => owned.has(m.id));
+  const roundOfPlan = new Map<string, OpenRound>();
+  for (const round of openRounds) if (!roundOfPlan.has(round.planId)) roundOfPlan.set(round.planId, round);
+  const answering = [...new Set(measures.map((m) => m.planId))].flatMap((id) => roundOfPlan.get(id) ?? []);
 
   const answered = new Map<string, ReportedAnswer>();
-  if (rounds.length > 0) {
+  if (answering.length > 0) {
     const reports = await StatusReportModel.find(
-      { round: { $in: [...roundOfPlan.values()].map((r) => r._id) }, measure: { $in: measures.map((m) => m._id) } },
+      { round: { $in: answering.map((r) => new Types.ObjectId(r.id)) }, measure: { $in: measures.map((m) => new Types.ObjectId(m.id)) } },
       { round: 1, measure: 1, status: 1, note: 1, links: 1 },
     ).lean();
     for (const r of reports) answered.set(`${String(r.round)}:${String(r.measure)}`, { status: r.status, note: r.note ?? '', links: [...(r.links ?? [])] });
   }
 
   return measures.map((m) => {
-    const round = roundOfPlan.get(String(m.plan));
+    const round = roundOfPlan.get(m.planId);
+    const answer = round ? answered.get(`${round.id}:${m.id}`) : undefined;
     return {
-      id: String(m._id),
-      planId: String(m.plan),
+      id: m.id,
+      planId: m.planId,
       code: m.code,
-      title: { lv: m.title.lv, en: m.title.en ?? '' },
-      round: round
-        ? {
-            id: String(round._id),
-            key: round.key,
-            title: { lv: round.title.lv, en: round.title.en ?? '' },
-            deadline: round.deadline,
-            timeZone: round.timeZone,
-          }
-        : null,
-      reported: round ? answered.has(`${String(round._id)}:${String(m._id)}`) : false,
-      answer: round ? answered.get(`${String(round._id)}:${String(m._id)}`) : undefined,
-      currentStatus: m.currentStatus
-        ? { status: m.currentStatus.status, note: m.currentStatus.note ?? '', asOf: m.currentStatus.asOf, source: m.currentStatus.source }
-        : null,
+      title: { ...m.title },
+      round: round ? { id: round.id, key: round.key, title: { ...round.title }, deadline: round.deadline, timeZone: round.timeZone } : null,
+      reported: answer !== undefined,
+      answer,
+      currentStatus: m.currentStatus ? { ...m.currentStatus } : null,
     };
   });
 }
