@@ -4,8 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Redis } from 'ioredis';
-import mongoose from 'mongoose';
-import type { CommandStartedEvent } from 'mongodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { configurePlanCache, PlanCache, unconfigurePlanCache } from '../../src/domain/plan/plan-cache.js';
 import { importPlan } from '../../src/domain/plan/plan-import.js';
@@ -15,6 +13,7 @@ import { projectRoot } from '../../src/infra/local-services.js';
 import { CommitmentModel, ContactModel, MeasureModel, PlanModel, ReportingRoundModel, type ContactDoc } from '../../src/models/index.js';
 import { createRedis } from '../../src/redis.js';
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { recordDbCommands, type DbCommandRecorder } from '../support/db-commands.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound, SHIPPED_PLAN_KEY, shippedPlanText } from '../support/plan.js';
 
 /**
@@ -25,12 +24,10 @@ import { importDemoContacts, loadShippedPlan, openShippedPlanRound, SHIPPED_PLAN
 
 const db = useTestDatabase({ monitorCommands: true });
 
+let recorder: DbCommandRecorder;
 /** "find measures", "update reportingrounds", …: every command the driver sends, in order. */
-const commands: string[] = [];
 async function commandsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const from = commands.length;
-  await work();
-  return commands.slice(from);
+  return (await recorder.of(work)).map((c) => `${c.name} ${c.collection}`.trim());
 }
 const planReads = (sent: string[]) => sent.filter((c) => c === 'find measures' || c === 'find reportingrounds');
 
@@ -62,10 +59,7 @@ const title13 = async (load = () => loadOwnedMeasures(arturs)) => (await load())
 const roundKeys = async (load = () => loadOwnedMeasures(arturs)) => [...new Set((await load()).map((m) => m.round?.key ?? null))];
 
 beforeAll(async () => {
-  mongoose.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
-    const target = (event.command as Record<string, unknown>)[event.commandName];
-    commands.push(`${event.commandName} ${typeof target === 'string' ? target : ''}`.trim());
-  });
+  recorder = recordDbCommands();
   redis = createRedis(inject('redisUrl'));
   otherRedis = createRedis(inject('redisUrl'));
   await loadShippedPlan();

@@ -41,8 +41,11 @@ export interface FlowDefinition<S extends { step: string }, E, C> {
   name: string;
   /** A stored state this schema refuses (an older shape) counts as no conversation. */
   state: z.ZodType<S>;
-  /** What the step needs to know, read once per event (the person's measures, open rounds…). */
-  load(env: FlowEnv): Promise<C>;
+  /**
+   * What the step needs to know, read once per event (the person's measures, open rounds…). The
+   * stored state (null when none) and the event let it leave out what this step will not use.
+   */
+  load(env: FlowEnv, state: S | null, event: ChatEvent): Promise<C>;
   step(state: S | null, event: ChatEvent, ctx: C, env: FlowEnv): FlowOutcome<S, E>;
   apply(effects: E[], env: FlowEnv): Promise<EffectRefusal | EffectReplies | null>;
 }
@@ -112,9 +115,11 @@ async function run(choose: FlowChooser, input: FlowRunInput): Promise<FlowRunRes
       return refusal('note_too_long', t(contact.language, 'error.paste_continued'));
     }
     const flow = choose(doc?.flow);
-    if (!contexts.has(flow.name)) contexts.set(flow.name, await flow.load(env));
     const state = doc?.flow === flow.name ? readState(flow, doc) : null;
-    const outcome = flow.step(state, input.event, contexts.get(flow.name), env);
+    // What a flow loads may depend on the step it is at; a retry after a conflict may be elsewhere.
+    const contextKey = `${flow.name}:${(state as { step?: string } | null)?.step ?? ''}`;
+    if (!contexts.has(contextKey)) contexts.set(contextKey, await flow.load(env, state, input.event));
+    const outcome = flow.step(state, input.event, contexts.get(contextKey), env);
     const result = await apply(flow, outcome, doc, env);
     if (result) return result;
   }

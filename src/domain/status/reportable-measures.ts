@@ -28,9 +28,14 @@ export interface OwnedMeasure {
  * The contact's measures in plan order, each with its plan's open round. When a plan has more
  * than one open round, the one with the earliest deadline is the one being answered. Measures and
  * rounds come from the plan cache (plan-cache.ts; `plan` is there for tests that stand in for
- * another process); the "reported" marks change with every report and are read each time.
+ * another process); the "reported" marks change with every report and are read each time, unless
+ * `answers: false` says the caller will not show them (no marks, no answers then).
  */
-export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>, plan: () => Promise<PlanData> = planData): Promise<OwnedMeasure[]> {
+export async function loadOwnedMeasures(
+  contact: Pick<Contact, 'measures'>,
+  plan: () => Promise<PlanData> = planData,
+  options: { answers?: boolean } = {},
+): Promise<OwnedMeasure[]> {
   if (contact.measures.length === 0) return [];
   const { measures: all, openRounds } = await plan();
   const owned = new Set(contact.measures.map(String));
@@ -40,7 +45,7 @@ export async function loadOwnedMeasures(contact: Pick<Contact, 'measures'>, plan
   const answering = [...new Set(measures.map((m) => m.planId))].flatMap((id) => roundOfPlan.get(id) ?? []);
 
   const answered = new Map<string, ReportedAnswer>();
-  if (answering.length > 0) {
+  if (answering.length > 0 && options.answers !== false) {
     const reports = await StatusReportModel.find(
       { round: { $in: answering.map((r) => new Types.ObjectId(r.id)) }, measure: { $in: measures.map((m) => new Types.ObjectId(m.id)) } },
       { round: 1, measure: 1, status: 1, note: 1, links: 1 },

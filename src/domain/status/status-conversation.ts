@@ -43,8 +43,8 @@ export function createStatusFlow(options: StatusFlowOptions = {}): FlowDefinitio
   return {
     name: STATUS_FLOW,
     state: stateSchema,
-    async load({ contact, now }) {
-      const owned = await loadOwnedMeasures(contact);
+    async load({ contact, now }, state, event) {
+      const owned = await loadOwnedMeasures(contact, undefined, { answers: showsAnswers(state, event) });
       return {
         owned,
         flow: {
@@ -71,6 +71,17 @@ export function createStatusFlow(options: StatusFlowOptions = {}): FlowDefinitio
       return null;
     },
   };
+}
+
+/**
+ * Whether this step may show which measures were answered already (the list's marks) or start
+ * from an answer (a correction's form): starting, choosing a measure, the review (which leads back
+ * to the list), and anything but a typed text or a button. The status, note and links steps do
+ * not, and skip reading the round's reports.
+ */
+function showsAnswers(state: StatusFlowState | null, event: ChatEvent): boolean {
+  if (!state || state.step === 'measure' || state.step === 'review') return true;
+  return event.type !== 'text' && event.type !== 'choice';
 }
 
 /** The status flow on its own, outside the router (tests, and callers that know the event is for it). */
