@@ -14,9 +14,6 @@
  *    MongoDB (limited: BullMQ's limiter 30/s; unlimited: addBulk rate and send rate).
  */
 import { performance } from 'node:perf_hooks';
-import { randomUUID } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
-import { Api } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { Redis } from 'ioredis';
 import { createLogger } from '../src/log.js';
@@ -31,6 +28,7 @@ import { createTelegramApi, createTelegramSender } from '../src/bots/telegram/se
 import { FakeTelegram, type TelegramCall } from '../tests/support/fake-telegram.js';
 import { deliveryStates } from '../tests/support/broadcast-e2e.js';
 import { openBenchStores } from './bench-stores.js';
+import { bareBullmqGrammy, fmt, rateOf, sleep, verdict, waitUntil } from './bench-common.js';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const WINDOW_SECONDS = Number(process.env.BENCH_WINDOW_SECONDS ?? 90);
@@ -52,23 +50,9 @@ const sampleRss = () => {
   phasePeakRss = Math.max(phasePeakRss, rss);
 };
 const sampler = setInterval(sampleRss, 50);
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const verdict = (ok: boolean) => (ok ? 'goal met' : 'goal NOT met');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = createLogger('silent');
 const author = { actor: 'bench', name: 'Bench Coordinator' };
 
-async function waitUntil(check: () => Promise<boolean> | boolean, capMs: number): Promise<boolean> {
-  const until = Date.now() + capMs;
-  while (!(await check())) {
-    if (Date.now() > until) return false;
-    await sleep(50);
-  }
-  return true;
-}
-
-/** n calls span n-1 intervals of the rate. */
-const rateOf = (calls: TelegramCall[]) => (calls.length < 2 ? 0 : (calls.length - 1) / ((calls.at(-1)!.at - calls[0]!.at) / 1000));
 const isCopy = (call: TelegramCall) => call.method === 'sendMessage' && Number(call.params.chat_id) >= FIRST_CHAT;
 
 async function seed(): Promise<string> {
@@ -199,38 +183,6 @@ async function unlimitedRun(redis: Redis, prefix: string, outbox: Outbox, fake: 
   return { fanOutRate, sendRate };
 }
 
-/** BullMQ and grammY's Api alone: jobs carry the chat and text, no MongoDB, no keys, no marks. */
-async function bareRun(redis: Redis, fake: FakeTelegram, options: { count: number; limited: boolean; capMs: number }) {
-  const prefix = `bench-bare-${randomUUID().slice(0, 8)}`;
-  const name = 'bare';
-  const queue = new Queue(name, { connection: redis, prefix });
-  const firstChat = 5_000_000;
-  fake.calls.length = 0;
-  fake.chats.clear();
-  fake.limits = options.limited ? { perSecond: 30, perChatMs: 1_000 } : false;
-  const t = performance.now();
-  for (let at = 0; at < options.count; at += 1_000) {
-    const n = Math.min(1_000, options.count - at);
-    await queue.addBulk(
-      Array.from({ length: n }, (_, i) => ({ name, data: { chat: firstChat + at + i, text: TEXT.lv }, opts: { attempts: 5, backoff: { type: 'fixed', delay: 1_000 }, removeOnComplete: true } })),
-    );
-  }
-  const addRate = options.count / ((performance.now() - t) / 1000);
-  const api = new Api(fake.token, { apiRoot: fake.apiRoot });
-  const worker = new Worker(name, async (job) => void (await api.sendMessage(job.data.chat as number, job.data.text as string)), {
-    connection: redis,
-    prefix,
-    concurrency: options.limited ? 50 : UNLIMITED_CONCURRENCY,
-    ...(options.limited ? { limiter: { max: 30, duration: 1_000 } } : {}),
-  });
-  const sent = () => fake.calls.filter((c) => c.method === 'sendMessage' && c.status === 200);
-  await waitUntil(() => sent().length >= options.count, options.capMs);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  return { addRate, sendRate: rateOf(sent()), tooMany: fake.calls.filter((c) => c.status === 429).length, sends: sent().length };
-}
-
 async function main() {
   const started = performance.now();
   const stores = await openBenchStores('broadcast');
@@ -251,13 +203,13 @@ async function main() {
     console.log(`\n3. Bare baselines in this process, same fake: BullMQ + grammY Api, jobs carrying chat and text, no MongoDB.`);
     await sleep(1_100);
     t = performance.now();
-    const bareLimited = await bareRun(redis, fake, { count: 30 * BARE_LIMITED_SECONDS, limited: true, capMs: BARE_LIMITED_SECONDS * 3_000 });
+    const bareLimited = await bareBullmqGrammy(redis, fake, { count: 30 * BARE_LIMITED_SECONDS, limited: true, capMs: BARE_LIMITED_SECONDS * 3_000, concurrency: 50, text: TEXT.lv });
     const bareLimitedRate = bareLimited.sendRate;
     console.log(
       `Limited (BullMQ limiter 30/s, fake 30/s): ${fmt(bareLimited.sends)} sends at ${fmt(bareLimitedRate, 2)}/s = ${fmt((bareLimitedRate / 30) * 100, 1)}% of 30/s, ` +
         `${bareLimited.tooMany} 429 answers (${fmt((bareLimited.tooMany / Math.max(1, bareLimited.sends)) * 100, 1)}%), ${fmt((performance.now() - t) / 1000, 1)} s`,
     );
-    const bare = await bareRun(redis, fake, { count: RECIPIENTS, limited: false, capMs: UNLIMITED_CAP_SECONDS * 1_000 });
+    const bare = await bareBullmqGrammy(redis, fake, { count: RECIPIENTS, limited: false, capMs: UNLIMITED_CAP_SECONDS * 1_000, concurrency: UNLIMITED_CONCURRENCY, text: TEXT.lv });
     console.log(`Unlimited: addBulk ${fmt(bare.addRate)} jobs/s, send ${fmt(bare.sendRate)}/s (concurrency ${UNLIMITED_CONCURRENCY})`);
     console.log(
       `Ratios, ours / bare: limited rate ${fmt(limited.rate / bareLimitedRate, 2)} with ${limited.tooMany} vs ${bareLimited.tooMany} 429 answers, fan-out ${fmt(ours.fanOutRate / bare.addRate, 2)} (deliveries written to MongoDB and queued vs jobs queued), ` +

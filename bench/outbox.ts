@@ -17,6 +17,7 @@ import { DEFAULT_LIMITS, NO_LIMITS } from '../src/jobs/outbox-limits.js';
 import { DEFAULT_CONCURRENCY, startOutboxWorkers } from '../src/jobs/outbox-worker.js';
 import { createTelegramApi, createTelegramSender } from '../src/bots/telegram/sender.js';
 import { openBenchStores } from './bench-stores.js';
+import { bareBullmqGrammy, fmt, sleep, verdict, waitUntil } from './bench-common.js';
 
 const ENQUEUE = Number(process.env.BENCH_ENQUEUE ?? 10_000);
 const UNLIMITED = Number(process.env.BENCH_UNLIMITED ?? 3_000);
@@ -36,12 +37,9 @@ const LIMITED_CHATS = 3_000_000;
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const debugRss = (phase: string) => {
   if (process.env.BENCH_DEBUG) console.log(`  [after ${phase}: rss ${fmt(process.memoryUsage().rss / 2 ** 20)} MB, heap used ${fmt(process.memoryUsage().heapUsed / 2 ** 20)} MB, peak rss ${fmt(peakRss / 2 ** 20)} MB]`);
 };
-const verdict = (ok: boolean) => (ok ? 'goal met' : 'goal NOT met');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A broadcast-like batch: the `bulk` class, which every other class goes ahead of. */
 function inputs(run: string, count: number, firstChat: number): DeliveryInput[] {
@@ -59,15 +57,6 @@ function inputs(run: string, count: number, firstChat: number): DeliveryInput[] 
   }));
 }
 
-/** Waits until `check` holds; false when the cap ran out first. */
-async function waitUntil(check: () => Promise<boolean> | boolean, capMs: number): Promise<boolean> {
-  const until = Date.now() + capMs;
-  while (!(await check())) {
-    if (Date.now() > until) return false;
-    await sleep(20);
-  }
-  return true;
-}
 
 async function main() {
   const started = performance.now();
@@ -117,6 +106,13 @@ async function main() {
       `Unlimited: ${fmt(marked)} of ${fmt(UNLIMITED)} deliveries to distinct chats sent and marked in ${fmt(elapsed, 2)} s` +
         `${complete ? '' : ' (stopped at the cap)'} = ${fmt(rate)} deliveries/s (concurrency ${CONCURRENCY}) — goal ≥ 1,000/s: ${verdict(rate >= 1000)}`,
     );
+    // The ceiling, right after on the same machine and fake: BullMQ + grammY's Api without records.
+    const bare = await bareBullmqGrammy(redis, fake, { count: UNLIMITED, limited: false, capMs, concurrency: CONCURRENCY, text: inputs('bare', 1, 0)[0]!.text });
+    console.log(
+      `  bare BullMQ + grammY Api, same fake, same count and concurrency: ${fmt(bare.sendRate)} sends/s; ours / bare = ${fmt(rate / bare.sendRate, 2)} — goal ≥ 0.6: ${verdict(rate / bare.sendRate >= 0.6)}`,
+    );
+    fake.calls.length = 0;
+    fake.chats.clear();
 
     debugRss('unlimited');
     // 3. Limited: Telegram's limits enforced by the fake, ours on (30/s queue-wide, 1/s per chat).
@@ -185,7 +181,7 @@ async function main() {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     console.log(`Peak RSS of this process (producer + workers + fake): ${fmt(peakRss / 2 ** 20)} MB — goal < 300 MB: ${verdict(peakRss < 300 * 2 ** 20)}`);
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
-    await stores.close();
+    await stores.close(['bench-bare-*']);
   }
 }
 
