@@ -9,6 +9,7 @@ import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
 import { createBroadcastQueue, type BroadcastQueue } from './jobs/broadcast-queue.js';
 import { createInboundLimiter } from './inbound-limiter.js';
 import { configurePlanCache, unconfigurePlanCache } from './domain/plan/plan-cache.js';
+import { configurePeopleCache, unconfigurePeopleCache } from './domain/chat/people-cache.js';
 import type { InboundLimiter } from './domain/chat/inbound-limit.js';
 import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
@@ -48,6 +49,8 @@ export async function startRuntime(config: AppConfig, options: { database: strin
   const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox, log: options.log });
   // Plan data held in the process, checked against the generation other processes move.
   configurePlanCache({ redis, prefix: config.queuePrefix, log: options.log });
+  // Who is writing, likewise (people-cache.ts): every role writes identities or contacts, so every role bumps.
+  configurePeopleCache({ redis, prefix: config.queuePrefix, log: options.log });
   return {
     services,
     redis,
@@ -57,6 +60,7 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     produce: (messages) => produceDeliveries(outbox, messages),
     async close() {
       unconfigurePlanCache();
+      unconfigurePeopleCache();
       await broadcasts.close();
       await outbox.close();
       redis.disconnect();

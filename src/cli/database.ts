@@ -3,6 +3,7 @@ import { loadConfig, type AppConfig } from '../config.js';
 import { connectMongo, disconnectMongo } from '../db.js';
 import { projectRoot, startLocalServices } from '../infra/local-services.js';
 import { configurePlanCache, unconfigurePlanCache } from '../domain/plan/plan-cache.js';
+import { configurePeopleCache, unconfigurePeopleCache } from '../domain/chat/people-cache.js';
 import { createRedis } from '../redis.js';
 import '../models/index.js';
 
@@ -12,7 +13,8 @@ import '../models/index.js';
  * started here stops, also on Ctrl-C, so no FerretDB is left running behind the command. `work`
  * gets the settings, for the defaults they hold (TZ_DEFAULT). The plan cache is configured on the
  * services' Redis and queue prefix, so that what a command writes to the plan data (an import, a
- * round opened or closed) moves the generation the running service checks (plan-cache.ts).
+ * round opened or closed) moves the generation the running service checks (plan-cache.ts); so does
+ * the people cache, for what a command writes to contacts (an import of the contact list).
  */
 export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -33,6 +35,7 @@ export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): 
   process.once('SIGTERM', interrupted);
   const redis = createRedis(services.redisUrl);
   configurePlanCache({ redis, prefix: config.queuePrefix });
+  configurePeopleCache({ redis, prefix: config.queuePrefix });
   try {
     await connectMongo(services.mongodbUri);
     return await work(config);
@@ -40,6 +43,7 @@ export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): 
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
     unconfigurePlanCache();
+    unconfigurePeopleCache();
     // Every bump was awaited (or gave up and said so) by the write that made it.
     redis.disconnect();
     await disconnectMongo();

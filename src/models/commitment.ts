@@ -1,6 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema } from './shared.js';
-import { announcesPlanDataWrites } from './plan-data-writes.js';
+import { announcesWrites } from './announced-writes.js';
 
 const commitmentSchema = new Schema(
   {
@@ -12,8 +12,8 @@ const commitmentSchema = new Schema(
 );
 commitmentSchema.index({ plan: 1, number: 1 }, { unique: true });
 
-// Before model(): the plan cache learns of every write (plan-data-writes.ts).
-commitmentSchema.plugin(announcesPlanDataWrites);
+// Before model(): the plan cache learns of every write (announced-writes.ts).
+commitmentSchema.plugin(announcesWrites('plan'));
 
 export type Commitment = InferSchemaType<typeof commitmentSchema>;
 export type CommitmentDoc = HydratedDocument<Commitment>;

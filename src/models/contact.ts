@@ -1,6 +1,7 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { FORUM_TIME_ZONE, LANGUAGES } from './shared.js';
 import { keyedObjectId } from './keyed-id.js';
+import { announcesWrites } from './announced-writes.js';
 
 export const CONTACT_ROLES = ['coordinator', 'contact_person', 'forum_member', 'partner'] as const;
 export type ContactRole = (typeof CONTACT_ROLES)[number];
@@ -50,6 +51,8 @@ const contactSchema = new Schema(
 );
 contactSchema.index({ email: 1 }, { unique: true });
 contactSchema.index({ measures: 1 });
+// Before model(): the people cache learns of every write (announced-writes.ts, domain/chat/people-cache.ts).
+contactSchema.plugin(announcesWrites('people'));
 
 export type Contact = InferSchemaType<typeof contactSchema>;
 export type ContactDoc = HydratedDocument<Contact>;
@@ -87,6 +90,8 @@ const channelIdentitySchema = new Schema(
 );
 channelIdentitySchema.index({ channel: 1, externalId: 1 }, { unique: true });
 channelIdentitySchema.index({ contact: 1, channel: 1 }, { unique: true });
+// Before model(): linking, deactivating (/stop, the worker on a blocked bot) and forgetting move the people cache's generation.
+channelIdentitySchema.plugin(announcesWrites('people'));
 
 /** The `_id` of the identity of `externalId` on `channel`. */
 export function identityId(channel: string, externalId: string) {

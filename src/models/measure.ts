@@ -1,7 +1,7 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema } from './shared.js';
 import { MEASURE_STATUSES } from './measure-status.js';
-import { announcesPlanDataWrites } from './plan-data-writes.js';
+import { announcesWrites } from './announced-writes.js';
 
 const subItemSchema = new Schema(
   {
@@ -43,8 +43,8 @@ const measureSchema = new Schema(
 measureSchema.index({ plan: 1, code: 1 }, { unique: true });
 measureSchema.index({ plan: 1, order: 1 });
 
-// Before model(): the plan cache learns of every write (plan-data-writes.ts).
-measureSchema.plugin(announcesPlanDataWrites);
+// Before model(): the plan cache learns of every write (announced-writes.ts).
+measureSchema.plugin(announcesWrites('plan'));
 
 export type Measure = InferSchemaType<typeof measureSchema>;
 export type MeasureDoc = HydratedDocument<Measure>;

@@ -1,6 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
-import { announcesPlanDataWrites } from './plan-data-writes.js';
+import { announcesWrites } from './announced-writes.js';
 
 const planSchema = new Schema(
   {
@@ -18,8 +18,8 @@ const planSchema = new Schema(
 );
 planSchema.index({ key: 1 }, { unique: true });
 
-// Before model(): the plan cache learns of every write (plan-data-writes.ts).
-planSchema.plugin(announcesPlanDataWrites);
+// Before model(): the plan cache learns of every write (announced-writes.ts).
+planSchema.plugin(announcesWrites('plan'));
 
 export type Plan = InferSchemaType<typeof planSchema>;
 export type PlanDoc = HydratedDocument<Plan>;

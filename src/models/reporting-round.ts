@@ -1,6 +1,6 @@
 import { Schema, model, type InferSchemaType, type HydratedDocument } from 'mongoose';
 import { bilingualSchema, FORUM_TIME_ZONE } from './shared.js';
-import { announcesPlanDataWrites } from './plan-data-writes.js';
+import { announcesWrites } from './announced-writes.js';
 
 export const ROUND_STATES = ['open', 'closed'] as const;
 
@@ -41,8 +41,8 @@ reportingRoundSchema.index({ plan: 1, key: 1 }, { unique: true });
 reportingRoundSchema.index({ state: 1 });
 reportingRoundSchema.index({ plan: 1, openGuard: 1 }, { unique: true });
 
-// Before model(): the plan cache learns of every write (plan-data-writes.ts).
-reportingRoundSchema.plugin(announcesPlanDataWrites);
+// Before model(): the plan cache learns of every write (announced-writes.ts).
+reportingRoundSchema.plugin(announcesWrites('plan'));
 
 export type ReportingRound = InferSchemaType<typeof reportingRoundSchema>;
 export type ReportingRoundDoc = HydratedDocument<ReportingRound>;

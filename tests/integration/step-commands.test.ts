@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handleInbound, type InboundContext, type InboundEvent, type InboundResult } from '../../src/domain/chat/router.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
+import { configurePeopleCache, unconfigurePeopleCache } from '../../src/domain/chat/people-cache.js';
 import { configurePlanCache, unconfigurePlanCache } from '../../src/domain/plan/plan-cache.js';
 import { t } from '../../src/i18n/index.js';
 import { ContactModel, StatusReportModel } from '../../src/models/index.js';
@@ -13,14 +14,15 @@ import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../su
 /**
  * The round trips of a conversation step, counted with the driver's command monitoring on the real
  * FerretDB (issue 10): a typical step of a status report (a status button, the note, "no links")
- * sends five commands — the dedupe claim, the identity, the contact and the conversation by `_id`,
- * and the conversation's write — and no read that FerretDB answers by reading a whole collection.
+ * sends three commands — the dedupe claim, the conversation by `_id` and the conversation's write —
+ * and no read that FerretDB answers by reading a whole collection. Who is writing (identity and
+ * contact) comes from the people cache and the plan data from the plan cache, as in the service.
  * A change that adds a lookup to the hot path fails here.
  */
 
 useTestDatabase({ monitorCommands: true });
 
-const TYPICAL_STEP = ['insert inboundevents', 'find channelidentities [_id]', 'find contacts [_id]', 'find conversationstates [_id]', 'update conversationstates'];
+const TYPICAL_STEP = ['insert inboundevents', 'find conversationstates [_id]', 'update conversationstates'];
 
 const now = new Date('2026-01-20T10:00:00Z');
 const chat = '91001';
@@ -48,7 +50,9 @@ function press(result: InboundResult, label: string): InboundEvent {
 beforeAll(async () => {
   recorder = recordDbCommands();
   redis = createRedis(inject('redisUrl'));
-  configurePlanCache({ redis, prefix: uniquePrefix() });
+  const prefix = uniquePrefix();
+  configurePlanCache({ redis, prefix });
+  configurePeopleCache({ redis, prefix });
   await loadShippedPlan();
   await importDemoContacts();
   await openShippedPlanRound({ deadlineDate: '2026-02-13', now });
@@ -58,11 +62,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   unconfigurePlanCache();
+  unconfigurePeopleCache();
   await redis.quit();
 });
 
 describe('database commands of a conversation step', () => {
-  it('a typical step of a status report sends five commands, each read by _id', async () => {
+  it('a typical step of a status report sends three commands, its one read by _id', async () => {
     const start = await step({ type: 'command', name: 'status', args: '' });
     const measure = await step({ type: 'choice', id: start.result.replies.at(-1)!.choices[0]!.id });
     const status = await step(press(measure.result, t('lv', 'status.in_progress')));

@@ -1,10 +1,10 @@
 import { DateTime } from 'luxon';
-import { ChannelIdentityModel, ContactModel, InboundEventModel, type IdentityChannel } from '../../models/index.js';
+import { ChannelIdentityModel, InboundEventModel, type IdentityChannel } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { t, tBoth } from '../../i18n/index.js';
 import type { ChatEvent, FieldErrors } from './conversation.js';
-import { runFlow, type AnyFlow, type FlowContact } from './flow-runner.js';
-import { findActiveIdentity } from './identities.js';
+import { runFlow, type AnyFlow } from './flow-runner.js';
+import { knownPerson } from './people-cache.js';
 import type { Reply } from './message.js';
 import { mayUse, refused, type ChatPerson, type ChatRegistry, type PersonContext } from './registry.js';
 import { unknownPerson } from './basics.js';
@@ -110,18 +110,17 @@ async function handleOnce(ctx: InboundContext, event: InboundEvent, deps: Inboun
   return result;
 }
 
-/** Who wrote: two reads by `_id` (the identity's is keyed by channel and account), checked in code. */
+/** Who wrote: from the people cache (people-cache.ts), which reads the identity and the contact by `_id` when it must. */
 async function findPerson(ctx: InboundContext): Promise<ChatPerson | null> {
-  const identity = await findActiveIdentity(ctx.channel, ctx.externalId);
-  if (!identity) return null;
-  // The whole contact: a conversation step needs it too, and gets it from here rather than reading it again.
-  const contact = await ContactModel.findById(identity.contact).lean<FlowContact>();
-  if (!contact?.active) return null;
-  if (identity.address !== ctx.address) {
+  const known = await knownPerson(ctx.channel, ctx.externalId);
+  if (!known) return null;
+  const { contact, identityId } = known;
+  if (known.address !== ctx.address) {
     // The person wrote from another chat (e.g. Slack opened a new DM): send future messages there.
-    await ChannelIdentityModel.updateOne({ _id: identity._id }, { $set: { address: ctx.address } });
+    // A write to an identity, so it drops the cached person everywhere; rare.
+    await ChannelIdentityModel.updateOne({ _id: identityId }, { $set: { address: ctx.address } });
   }
-  return { contactId: contact._id, name: contact.name, language: contact.language, roles: contact.roles, identityId: identity._id, contact };
+  return { contactId: contact._id, name: contact.name, language: contact.language, roles: contact.roles, identityId, contact };
 }
 
 async function route(ctx: InboundContext, event: InboundEvent, registry: ChatRegistry, deps: InboundDeps, now: Date): Promise<InboundResult> {
