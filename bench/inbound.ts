@@ -26,6 +26,7 @@ import { createHttpServer, listen, type Route } from '../src/http/server.js';
 import { createInboundLimiter } from '../src/inbound-limiter.js';
 import { createOutbox, produceDeliveries } from '../src/jobs/outbox.js';
 import { configurePlanCache, unconfigurePlanCache } from '../src/domain/plan/plan-cache.js';
+import { configurePeopleCache, unconfigurePeopleCache } from '../src/domain/chat/people-cache.js';
 import { statusLabel, t } from '../src/i18n/index.js';
 import {
   AuditEntryModel,
@@ -343,8 +344,9 @@ async function main(): Promise<void> {
   const serviceRedis = stores.redis.duplicate();
   countRedisCommands(serviceRedis, ledger);
   const outbox = createOutbox({ connection: serviceRedis, prefix: stores.prefix });
-  // The plan cache on the service's client and prefix, as startRuntime configures it.
+  // The plan and people caches on the service's client and prefix, as startRuntime configures them.
   configurePlanCache({ redis: serviceRedis, prefix: stores.prefix, log });
+  configurePeopleCache({ redis: serviceRedis, prefix: stores.prefix, log });
   const { fake } = stores;
   const bench: Bench = {
     fake,
@@ -365,6 +367,7 @@ Replies handed to the outbox because Telegram refused them for now: ${await Deli
   } finally {
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
     unconfigurePlanCache();
+    unconfigurePeopleCache();
     await outbox.close();
     serviceRedis.disconnect();
     await stores.close();
