@@ -30,7 +30,8 @@ export function onWritten(topic: WriteTopic, next: WriteListener | null): void {
  * The writes mongoose has middleware for. `save` also covers `create`, `insertOne` and `bulkSave`;
  * `updateOne` and `deleteOne` are hooked both as query middleware (Model.updateOne) and as
  * document middleware (doc.updateOne()), hence `{ document: true, query: true }`. Writes made
- * through `Model.collection` bypass all of this and must announce themselves.
+ * through `Model.collection` bypass all of this and must announce themselves, unless they touch
+ * nothing a cache holds (a report's write of the measure's current status, status-report-writer.ts).
  */
 const QUERY_WRITES = ['updateMany', 'replaceOne', 'findOneAndUpdate', 'findOneAndReplace', 'findOneAndDelete', 'deleteMany'] as const;
 const DOCUMENT_AND_QUERY_WRITES = ['updateOne', 'deleteOne'] as const;

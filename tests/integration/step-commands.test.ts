@@ -86,4 +86,10 @@ describe('database commands of a conversation step', () => {
     expect(measure.commands.filter((c) => c.name === 'find' && !c.byId).map(describeCommand)).toEqual(['find statusreports']);
     expect(start.commands.filter((c) => c.collection === 'measures').length).toBeLessThanOrEqual(1);
   });
+
+  it('a saved report does not make the next report read the plan again (the current status is not cached)', async () => {
+    const next = await step({ type: 'command', name: 'status', args: '' });
+    expect(next.result.outcome).toBe('ok');
+    expect(next.commands.filter((c) => c.collection === 'measures' || c.collection === 'reportingrounds').map(describeCommand)).toEqual([]);
+  });
 });

@@ -25,7 +25,8 @@ export interface PlanMeasure {
   /** Sort key within the plan (3.10 after 3.9). */
   order: number;
   title: { lv: string; en: string };
-  currentStatus: { status: string; note: string; asOf: Date; source: string } | null;
+  // No current status: every report writes it (status-report-writer.ts, without announcing the
+  // write), and holding it here would make each report drop every process's copy of the plan.
 }
 
 export interface OpenRound {
@@ -47,7 +48,7 @@ export interface PlanData {
 /** One read of each collection, whole: the same scan FerretDB made for one person before. */
 export async function readPlanData(): Promise<PlanData> {
   const [measures, rounds] = await Promise.all([
-    MeasureModel.find({}, { plan: 1, code: 1, order: 1, title: 1, currentStatus: 1 }).sort({ plan: 1, order: 1 }).lean(),
+    MeasureModel.find({}, { plan: 1, code: 1, order: 1, title: 1 }).sort({ plan: 1, order: 1 }).lean(),
     ReportingRoundModel.find({ state: 'open' }, { plan: 1, key: 1, title: 1, deadline: 1, timeZone: 1 }).sort({ deadline: 1 }).lean(),
   ]);
   return {
@@ -60,9 +61,6 @@ export async function readPlanData(): Promise<PlanData> {
           code: m.code,
           order: m.order,
           title: { lv: m.title.lv, en: m.title.en ?? '' },
-          currentStatus: m.currentStatus
-            ? { status: m.currentStatus.status, note: m.currentStatus.note ?? '', asOf: m.currentStatus.asOf, source: m.currentStatus.source }
-            : null,
         },
       ]),
     ),

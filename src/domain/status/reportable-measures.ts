@@ -21,7 +21,6 @@ export interface OwnedMeasure {
   reported: boolean;
   /** That answer (when there is one), so a correction starts from it. */
   answer?: ReportedAnswer;
-  currentStatus: { status: string; note: string; asOf: Date; source: string } | null;
 }
 
 /**
@@ -64,7 +63,6 @@ export async function loadOwnedMeasures(
       round: round ? { id: round.id, key: round.key, title: { ...round.title }, deadline: round.deadline, timeZone: round.timeZone } : null,
       reported: answer !== undefined,
       answer,
-      currentStatus: m.currentStatus ? { ...m.currentStatus } : null,
     };
   });
 }

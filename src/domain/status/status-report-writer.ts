@@ -64,9 +64,11 @@ async function save(
   const report = await upsert().catch((error: unknown) => (isDuplicateKey(error) ? upsert() : Promise.reject(error)));
   const revision = report?.revisions.length ?? 0;
 
-  await MeasureModel.updateOne(
+  // Past mongoose's write hooks on purpose: the current status is not in the plan cache
+  // (plan-cache.ts), and announcing this write would make every report drop every process's plan.
+  await MeasureModel.collection.updateOne(
     { _id: measure._id },
-    { $set: { currentStatus: { status, note, asOf: at, source: String(round._id) } } },
+    { $set: { currentStatus: { status, note, asOf: at, source: String(round._id) }, updatedAt: new Date() } },
   );
   await AuditEntryModel.create({
     at,
