@@ -86,7 +86,7 @@ export class FakeTelegram {
   private server?: Server;
   private readonly chatState = new Map<number, ApiFailure>();
   private readonly failures: { remaining: number; until?: number; failure: ApiFailure; method?: string; chatId?: number }[] = [];
-  private readonly delays: { ms: number; method?: string; chatId?: number }[] = [];
+  private readonly gates: { released: Promise<void>; method?: string; chatId?: number }[] = [];
   private readonly recentWrites: number[] = [];
   private readonly lastWriteByChat = new Map<number, number>();
   private readonly updates: Update[] = [];
@@ -172,13 +172,18 @@ export class FakeTelegram {
     this.failures.push({ remaining: count, failure, method: filter.method, chatId });
   }
 
-  /** Answers every matching call `ms` late (a slow network to one chat), until `clearDelays()`. */
-  delay(ms: number, filter: { method?: string; chatId?: number | string } = {}): void {
-    this.delays.push({ ms, method: filter.method, chatId: filter.chatId === undefined ? undefined : Number(filter.chatId) });
-  }
-
-  clearDelays(): void {
-    this.delays.length = 0;
+  /**
+   * Holds every matching call, unanswered, until the returned function is called: a chat whose
+   * answers hang for exactly as long as the test wants, with no timer to race.
+   */
+  hold(filter: { method?: string; chatId?: number | string } = {}): () => void {
+    let release!: () => void;
+    const gate = { released: new Promise<void>((resolve) => (release = resolve)), method: filter.method, chatId: filter.chatId === undefined ? undefined : Number(filter.chatId) };
+    this.gates.push(gate);
+    return () => {
+      this.gates.splice(this.gates.indexOf(gate), 1);
+      release();
+    };
   }
 
   /** Answers every matching call with `failure` for the next `ms` milliseconds (e.g. a 429 storm). */
@@ -442,12 +447,13 @@ export class FakeTelegram {
       // Waiters may care that a call arrived (e.g. a getUpdates from a higher offset), not only that it ended.
       this.waiters.notify();
       const chatId = call.params.chat_id === undefined ? undefined : Number(call.params.chat_id);
-      const slowed = this.delays.find((d) => (!d.method || d.method === method) && (d.chatId === undefined || d.chatId === chatId))?.ms ?? 0;
-      const delayMs = this.latencyMs + slowed + (this.jitterMs ? this.jitterMs.min + Math.random() * (this.jitterMs.max - this.jitterMs.min) : 0);
+      const delayMs = this.latencyMs + (this.jitterMs ? this.jitterMs.min + Math.random() * (this.jitterMs.max - this.jitterMs.min) : 0);
       if (delayMs > 0) {
         await new Promise((resolve) => setTimeout(resolve, delayMs));
         call.at = performance.now();
       }
+      const gate = this.gates.find((g) => (!g.method || g.method === method) && (g.chatId === undefined || g.chatId === chatId));
+      if (gate) await gate.released;
       if (!match) return fail(telegramFailures.notFound());
       if (match[1] !== this.token) return fail(telegramFailures.unauthorized());
       const handler = this.handlers[method];

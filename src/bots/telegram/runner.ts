@@ -22,6 +22,9 @@ const WEBHOOK_WAIT_MS = 10_000;
 /** Updates handled at once in polling mode (the runner's sink); one chat's are still one at a time. */
 const POLLING_CONCURRENCY = 200;
 
+/** How long getUpdates may keep failing (network, Telegram down) before polling ends. */
+const POLLING_GIVE_UP_MS = 5 * 60_000;
+
 export interface TelegramRunner {
   mode: TelegramConfig['mode'];
   /** The webhook route for the HTTP server (webhook mode only). */
@@ -85,7 +88,9 @@ export async function startTelegram(bot: Bot, config: TelegramConfig, log: Logge
   await bot.init();
   await bot.api.deleteWebhook({ drop_pending_updates: false });
   const handle = run(bot, {
-    runner: { fetch: { allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] }, silent: true },
+    // Fetch errors are retried quietly for a while; past POLLING_GIVE_UP_MS polling ends, `finished`
+    // says why, and the service stops so that its supervisor sees it (rather than hearing nothing for hours).
+    runner: { fetch: { allowed_updates: [...TELEGRAM_ALLOWED_UPDATES] }, silent: true, maxRetryTime: POLLING_GIVE_UP_MS },
     // Beyond this many updates in hand, getUpdates asks for fewer: memory stays bounded under a flood.
     sink: { concurrency: POLLING_CONCURRENCY },
   });
@@ -95,7 +100,7 @@ export async function startTelegram(bot: Bot, config: TelegramConfig, log: Logge
   const finished: Promise<Error | null> = (handle.task() ?? Promise.resolve()).then(
     () => null,
     (error: unknown) => {
-      // The runner gives up only on what retrying cannot mend: a revoked token (401), a second poller (409).
+      // A revoked token (401), a second poller (409), or Telegram unreachable for POLLING_GIVE_UP_MS.
       log.error({ error: describeError(error) }, 'telegram polling stopped');
       return error instanceof Error ? error : new Error(String(error));
     },
@@ -104,9 +109,11 @@ export async function startTelegram(bot: Bot, config: TelegramConfig, log: Logge
     mode: 'polling',
     finished,
     async stop() {
-      // Resolves once the updates in hand are handled.
+      // The runner's stop ends fetching but not the updates in hand, which Telegram already counts
+      // as delivered (the next getUpdates moved past them): wait for those to be handled.
       if (handle.isRunning()) await handle.stop();
       await finished;
+      while (handle.size() > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     },
   };
 }
