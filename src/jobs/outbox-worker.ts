@@ -35,9 +35,6 @@ export type JobOutcome = { outcome: 'sent' | 'skipped' | 'undeliverable' | 'fail
  * Also the most jobs a reply can find already started ahead of it: priorities order the jobs that
  * wait, not the ones a worker holds.
  */
-/** How soon a delivery that follows another (`after`) looks again whether that one has gone. */
-const FOLLOW_WAIT_MS = 250;
-
 export const DEFAULT_CONCURRENCY: Record<Channel, number> = { telegram: 50, slack: 10, console: 1 };
 
 export function startOutboxWorkers(options: OutboxWorkersOptions): OutboxWorkers {
@@ -115,6 +112,15 @@ const TARGET_FAILURE: Record<'failed' | 'undeliverable' | 'cancelled' | 'skipped
   skipped: EditFailure.TargetSkipped,
 };
 
+/**
+ * How long a job waits for another delivery still on its way (the original of an edit, the reply
+ * before this one): soon at first, then less often, so that one held up by a long batch, quiet
+ * hours or a lost job (requeuePending) does not cost a read every second.
+ */
+function waitForPendingMs(job: Job, soonestMs: number): number {
+  return Math.min(30_000, Math.max(soonestMs, Math.round((Date.now() - job.timestamp) / 4)));
+}
+
 /** Where the message goes, and for an edit by delivery key which platform message it replaces. */
 async function resolveTarget(ctx: ProcessorContext, job: Job<OutboxJobData, JobOutcome>, delivery: StoredDelivery): Promise<Resolved> {
   const edit = delivery.edit;
@@ -124,12 +130,7 @@ async function resolveTarget(ctx: ProcessorContext, job: Job<OutboxJobData, JobO
   const about = `edit of ${edit.deliveryKey}`;
   if (!target) return { kind: 'fail', code: EditFailure.TargetUnknown, message: `${about}: no such delivery` };
   if (target.channel !== ctx.channel) return { kind: 'fail', code: EditFailure.TargetOnOtherChannel, message: `${about}: it went to ${target.channel}` };
-  if (target.state === 'pending') {
-    // The original is still on its way. Ask again soon, then less often: an original held up by a
-    // long batch or a lost job (requeuePending) should not cost a read every second.
-    const ageMs = Date.now() - job.timestamp;
-    return { kind: 'wait', waitMs: Math.min(30_000, Math.max(1_000, Math.round(ageMs / 4))) };
-  }
+  if (target.state === 'pending') return { kind: 'wait', waitMs: waitForPendingMs(job, 1_000) };
   if (target.state !== 'sent') return { kind: 'fail', code: TARGET_FAILURE[target.state], message: `${about}: it was ${target.state}` };
   if (!target.platformMessageId) return { kind: 'fail', code: EditFailure.TargetUnknown, message: `${about}: sent without a message id` };
   return { kind: 'send', address: target.address, edit: { ref: { address: target.address, messageId: target.platformMessageId } } };
@@ -171,7 +172,8 @@ function createProcessor(ctx: ProcessorContext) {
 
     // A delivery that follows another (a second handed-over reply) waits while that one is pending.
     if (delivery.after && (await ctx.store.loadByKey(delivery.after))?.state === 'pending') {
-      await job.moveToDelayed(Date.now() + FOLLOW_WAIT_MS, token);
+      // A reply: look again within a quarter second, so the second part follows the first closely.
+      await job.moveToDelayed(Date.now() + waitForPendingMs(job, 250), token);
       throw new DelayedError();
     }
 
