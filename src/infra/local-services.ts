@@ -43,7 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends PING and waits for +PONG: proves a Redis answers, not just that a port is open. */
-async function redisAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+export async function redisAnswers(host: string, port: number, timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -57,7 +57,7 @@ async function redisAnswers(host: string, port: number, timeoutMs = 500): Promis
   });
 }
 
-async function portAccepts(port: number): Promise<boolean> {
+export async function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     socket.once('connect', () => {
@@ -69,7 +69,7 @@ async function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, timeoutMs = 30_000) {
+export async function waitFor(what: string, check: () => Promise<boolean>, child: ChildProcess, timeoutMs = 30_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`${what} exited early with code ${child.exitCode}`);
@@ -83,7 +83,7 @@ function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
@@ -109,6 +109,44 @@ function ensureFerretdbBuilt(): string {
   return bin;
 }
 
+/** A redis-server of our own on 127.0.0.1:`port`; `persistence` says whether and how it keeps data. */
+export function spawnRedisServer(port: number, persistence: string[]): ChildProcess {
+  return spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', ...persistence], { stdio: 'ignore' });
+}
+
+/**
+ * A MongoDB-wire server of our own on 127.0.0.1:`port`, keeping its data under `dataDir`: a
+ * `mongod` on PATH, else FerretDB on SQLite. Starting it again with the same arguments finds the
+ * same data (the fault tests restart it so).
+ */
+export function spawnMongoServer(dataDir: string, port: number): { child: ChildProcess; name: string; describe: string } {
+  if (onPath('mongod')) {
+    const dir = join(dataDir, 'mongod');
+    mkdirSync(dir, { recursive: true });
+    const child = spawn('mongod', ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'], { stdio: 'ignore' });
+    return { child, name: 'mongod', describe: `MongoDB: mongod on 127.0.0.1:${port}` };
+  }
+  const bin = ensureFerretdbBuilt();
+  const dir = join(dataDir, 'ferretdb');
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    bin,
+    [
+      '--handler=sqlite',
+      // WAL with synchronous=NORMAL: safe against a crash of the process, only a power cut can lose
+      // the last commits; FerretDB stands in for MongoDB only locally and in CI.
+      `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
+      `--listen-addr=127.0.0.1:${port}`,
+      '--debug-addr=-',
+      '--state-dir=-',
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: 'ignore' },
+  );
+  return { child, name: 'FerretDB (SQLite backend)', describe: `MongoDB wire: FerretDB 1.24.2 (SQLite in ${dir}) on 127.0.0.1:${port}` };
+}
+
 export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
   const say = options.say ?? (() => {});
   const children: ChildProcess[] = [];
@@ -128,9 +166,7 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       if (!onPath('redis-server')) throw new Error('No Redis answers on 127.0.0.1:6379 and redis-server is not installed; set REDIS_URL.');
       const port = await freePort();
       say(`Starting redis-server on port ${port}...`);
-      const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-        stdio: 'ignore',
-      });
+      const child = spawnRedisServer(port, ['--save', '', '--appendonly', 'no']);
       children.push(child);
       await waitFor('redis-server', () => redisAnswers('127.0.0.1', port), child);
       redisUrl = `redis://127.0.0.1:${port}`;
@@ -142,37 +178,11 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       describe.push('MongoDB: MONGODB_URI');
     } else {
       const port = await freePort();
-      let child: ChildProcess;
-      if (onPath('mongod')) {
-        const dir = join(options.dataDir, 'mongod');
-        mkdirSync(dir, { recursive: true });
-        say(`Starting mongod on port ${port}...`);
-        child = spawn('mongod', ['--dbpath', dir, '--port', String(port), '--bind_ip', '127.0.0.1', '--quiet'], { stdio: 'ignore' });
-        describe.push(`MongoDB: mongod on 127.0.0.1:${port}`);
-      } else {
-        const bin = ensureFerretdbBuilt();
-        const dir = join(options.dataDir, 'ferretdb');
-        mkdirSync(dir, { recursive: true });
-        say(`Starting FerretDB (SQLite backend) on port ${port}...`);
-        child = spawn(
-          bin,
-          [
-            '--handler=sqlite',
-            // WAL with synchronous=NORMAL: safe against a crash of the process, only a power cut can lose
-            // the last commits; FerretDB stands in for MongoDB only locally and in CI.
-            `--sqlite-url=file:${dir}/?_pragma=synchronous(normal)`,
-            `--listen-addr=127.0.0.1:${port}`,
-            '--debug-addr=-',
-            '--state-dir=-',
-            '--telemetry=disable',
-            '--log-level=error',
-          ],
-          { stdio: 'ignore' },
-        );
-        describe.push(`MongoDB wire: FerretDB 1.24.2 (SQLite in ${dir}) on 127.0.0.1:${port}`);
-      }
-      children.push(child);
-      await waitFor('MongoDB server', () => portAccepts(port), child);
+      const server = spawnMongoServer(options.dataDir, port);
+      say(`Starting ${server.name} on port ${port}...`);
+      describe.push(server.describe);
+      children.push(server.child);
+      await waitFor('MongoDB server', () => portAccepts(port), server.child);
       mongodbUri = `mongodb://127.0.0.1:${port}/${options.database}`;
     }
 

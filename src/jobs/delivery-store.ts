@@ -1,4 +1,4 @@
-import { Types, type AnyBulkWriteOperation } from 'mongoose';
+import mongoose, { Types, type AnyBulkWriteOperation } from 'mongoose';
 import { ChannelIdentityModel } from '../models/contact.js';
 import { DeliveryModel, type Delivery, type DeliveryState } from '../models/delivery.js';
 import { BroadcastModel } from '../models/broadcast.js';
@@ -8,8 +8,8 @@ import { microBatch } from './micro-batch.js';
 /**
  * The worker's reads and writes of deliveries. Reads and marks from concurrent jobs are grouped
  * (micro-batch.ts). Every mark sets absolute values (never `$inc`), so repeating it after an error
- * is harmless, and marks are retried a few times: once the platform has the message, losing the
- * mark to a passing database error would mean sending it again.
+ * is harmless, and marks are retried a few times, and for minutes while the database is down:
+ * once the platform has the message, losing the mark would mean sending it again.
  *
  * Marks filter on the bare `_id` on purpose: FerretDB pushes only an `{ _id }` filter down to its
  * storage and reads the whole collection for anything else. The worker has just read the delivery
@@ -48,7 +48,43 @@ export interface DeliveryStore {
   cancelPendingTo(channel: Channel, address: string, error: DeliveryError): Promise<number>;
 }
 
+/** Short tries for a passing error, e.g. FerretDB's "database is locked" under concurrent writers. */
 const RETRY_DELAYS_MS = [50, 150, 400, 1_000, 2_000];
+
+/**
+ * While the database cannot be reached at all, a write keeps trying every UNREACHABLE_RETRY_MS for
+ * this long. Once the platform has the message, giving up on its mark fails the job, and the
+ * queue's retry sends it again; waiting costs nothing, as no other job can go ahead without the
+ * database either. The short tries alone last about a minute (each waits up to the client's 10 s
+ * server selection): the outage fault test (tests/integration/outbox-faults.test.ts) stretched
+ * from 10 s to 70 s sent the message whose mark was under way twice. A graceful stop still ends
+ * at its deadline (main.ts).
+ */
+const UNREACHABLE_PATIENCE_MS = 10 * 60_000;
+const UNREACHABLE_RETRY_MS = 2_000;
+
+/**
+ * Every read and write here ends within this, by the driver's own operation timeout (`timeoutMS`).
+ * The MongoDB driver (6.20, as mongoose 8 pins it) can wait for ever on a command written to a
+ * pooled connection whose server has just died: the socket is already destroyed but its close not
+ * yet handled, and the write waits for a `drain` that never comes. In 4 of 40 runs of the
+ * database outage fault test (tests/integration/outbox-faults.test.ts) the grouped mark did so, and
+ * every worker slot then waited behind it with its job lock renewed: the outbox stood still until a
+ * restart. 15 s is above the 10 s the client waits to find a server (db.ts) and far above a healthy
+ * round trip, so only such a hang is cut; the write is then tried again on a fresh connection.
+ */
+const OPERATION_TIMEOUT_MS = 15_000;
+
+/**
+ * No answer from the database (refused, reset, no server to select, or none within the operation
+ * timeout), as opposed to a database that answered no.
+ */
+function databaseUnreachable(error: unknown): boolean {
+  const { MongoBulkWriteError, MongoNetworkError, MongoServerSelectionError, MongoOperationTimeoutError } = mongoose.mongo;
+  // bulkWrite wraps the driver's own error in a MongoBulkWriteError without write errors.
+  const cause = error instanceof MongoBulkWriteError && error.errorResponse instanceof Error ? error.errorResponse : error;
+  return cause instanceof MongoNetworkError || cause instanceof MongoServerSelectionError || cause instanceof MongoOperationTimeoutError;
+}
 
 /** How stale a broadcast's "cancelled?" may be: a cancel stops the sends within this. */
 const STOP_CHECK_MS = 250;
@@ -75,25 +111,27 @@ function cachedFor<T>(ms: number, read: (key: string) => Promise<T>): (key: stri
 const MAX_MARKS_PER_WRITE = 50;
 
 async function withWriteRetry<T>(write: () => Promise<T>): Promise<T> {
+  const started = Date.now();
   for (let attempt = 0; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      // e.g. the SQLite-backed FerretDB answers "database is locked" under concurrent writers.
-      const delay = RETRY_DELAYS_MS[attempt];
+      const delay =
+        RETRY_DELAYS_MS[attempt] ?? (databaseUnreachable(error) && Date.now() - started < UNREACHABLE_PATIENCE_MS ? UNREACHABLE_RETRY_MS : undefined);
       if (delay === undefined) throw error;
       await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
     }
   }
 }
 
-export function createDeliveryStore(): DeliveryStore {
+export function createDeliveryStore(options: { operationTimeoutMs?: number } = {}): DeliveryStore {
+  const timeoutMS = options.operationTimeoutMs ?? OPERATION_TIMEOUT_MS;
   // One findById per job, not a grouped `$in`: FerretDB answers `{ _id }` from its index and
   // `$in` by reading the whole collection.
   const load = async (id: string) =>
-    Types.ObjectId.isValid(id) ? ((await DeliveryModel.findById(id).lean<StoredDelivery>()) ?? undefined) : undefined;
+    Types.ObjectId.isValid(id) ? ((await DeliveryModel.findById(id, null, { timeoutMS }).lean<StoredDelivery>()) ?? undefined) : undefined;
   const write = microBatch(async (ops: AnyBulkWriteOperation<Delivery>[]) => {
-    await withWriteRetry(() => DeliveryModel.bulkWrite(ops, { ordered: false }));
+    await withWriteRetry(() => DeliveryModel.bulkWrite(ops, { ordered: false, timeoutMS }));
     return ops.map(() => undefined);
   }, MAX_MARKS_PER_WRITE);
 
@@ -102,7 +140,8 @@ export function createDeliveryStore(): DeliveryStore {
     // By the unique key index on MongoDB; FerretDB reads the collection for it (see above), which
     // edits, few and far between next to sends, can afford.
     loadByKey: async (key) =>
-      (await DeliveryModel.findOne({ key }, { _id: 1, channel: 1, address: 1, state: 1, platformMessageId: 1 }).lean<EditTarget>()) ?? undefined,
+      (await DeliveryModel.findOne({ key }, { _id: 1, channel: 1, address: 1, state: 1, platformMessageId: 1 }, { timeoutMS }).lean<EditTarget>()) ??
+      undefined,
     markSent: (id, messageId, attempts) =>
       // `sent` is the truth even if someone cancelled meanwhile: the platform has it.
       write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'sent', platformMessageId: messageId, sentAt: new Date(), attempts } } } }),
@@ -113,16 +152,18 @@ export function createDeliveryStore(): DeliveryStore {
     markCancelled: (id, error) =>
       write({ updateOne: { filter: { _id: id }, update: { $set: { state: 'cancelled', lastError: { code: error.code, message: error.message, at: new Date() } } } } }),
     broadcastCancelled: cachedFor(STOP_CHECK_MS, async (broadcastId: string) =>
-      Types.ObjectId.isValid(broadcastId) ? (await BroadcastModel.findById(broadcastId, { state: 1 }).lean())?.state === 'cancelled' : false,
+      Types.ObjectId.isValid(broadcastId) ? (await BroadcastModel.findById(broadcastId, { state: 1 }, { timeoutMS }).lean())?.state === 'cancelled' : false,
     ),
     async deactivateIdentity(channel, address, reason) {
       await withWriteRetry(() =>
-        ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }),
+        ChannelIdentityModel.updateMany({ channel, address, active: true }, { $set: { active: false, inactiveReason: reason } }, { timeoutMS }),
       );
     },
     async cancelPendingTo(channel, address, error) {
       const lastError = { code: error.code, message: error.message.slice(0, 500), at: new Date() };
-      const res = await withWriteRetry(() => DeliveryModel.updateMany({ channel, address, state: 'pending' }, { $set: { state: 'cancelled', lastError } }));
+      const res = await withWriteRetry(() =>
+        DeliveryModel.updateMany({ channel, address, state: 'pending' }, { $set: { state: 'cancelled', lastError } }, { timeoutMS }),
+      );
       return res.modifiedCount;
     },
   };
