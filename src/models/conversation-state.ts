@@ -33,21 +33,31 @@ export type ConversationStateDoc = HydratedDocument<ConversationState>;
 export const ConversationStateModel = model('ConversationState', conversationStateSchema);
 
 /**
- * Moves conversations stored before their ids were keyed (random ids) to their keyed id, so a
- * deploy does not drop a draft half-way. Run at the start of the web role; idempotent, and safe
- * when two processes run it at once. The original goes first because the unique {contact,
- * channel} index would refuse the copy beside it: a crash in between loses that one draft.
+ * Moves a person's conversation stored under a random id (before ids were keyed, or by an older
+ * process during a rolling deploy) to its keyed id; true when there was one. The original goes
+ * first, taken whole by `findOneAndDelete` so that a step written meanwhile is not lost, because
+ * the unique {contact, channel} index would refuse the copy beside it: a crash in between loses
+ * that one draft. Safe when two processes do it at once.
  */
-export async function rekeyConversations(): Promise<number> {
-  let moved = 0;
-  for (const doc of await ConversationStateModel.find({}).lean()) {
-    const _id = conversationId(doc.contact, doc.channel);
-    if (doc._id.equals(_id)) continue;
-    await ConversationStateModel.deleteOne({ _id: doc._id });
-    await ConversationStateModel.collection.insertOne({ ...doc, _id }).catch((error: unknown) => {
+export async function rekeyConversation(contact: Types.ObjectId, channel: string): Promise<boolean> {
+  const _id = conversationId(contact, channel);
+  const stray = await ConversationStateModel.findOne({ contact, channel, _id: { $ne: _id } }, { _id: 1 }).lean();
+  if (!stray) return false;
+  const taken = await ConversationStateModel.findOneAndDelete({ _id: stray._id }).lean();
+  if (taken) {
+    await ConversationStateModel.collection.insertOne({ ...taken, _id }).catch((error: unknown) => {
       if (!isDuplicateKey(error)) throw error;
     });
-    moved += 1;
+  }
+  return true;
+}
+
+/** Every conversation not under its keyed id, moved; run at the start of the web role. */
+export async function rekeyConversations(): Promise<number> {
+  let moved = 0;
+  for (const doc of await ConversationStateModel.find({}, { contact: 1, channel: 1 }).lean()) {
+    if (doc._id.equals(conversationId(doc.contact, doc.channel))) continue;
+    if (await rekeyConversation(doc.contact, doc.channel)) moved += 1;
   }
   return moved;
 }

@@ -4,6 +4,8 @@ import { handleInbound, type InboundContext } from '../../src/domain/chat/router
 import { createInvitation, redeemInvitation } from '../../src/domain/chat/invitations.js';
 import { ChannelIdentityModel, ContactModel, ConversationStateModel, conversationId, identityId, rekeyConversations } from '../../src/models/index.js';
 import { useTestDatabase } from '../support/mongo.js';
+import { z } from 'zod';
+import { runFlow, type FlowDefinition } from '../../src/domain/chat/flow-runner.js';
 
 /**
  * The documents every conversation step reads have `_id`s made from their natural keys (an
@@ -82,3 +84,33 @@ describe('conversations by keyed _id', () => {
     });
   });
 });
+
+describe('a conversation an older process stored under a random _id after the start', () => {
+  /** Counts the person's messages: the stored number shows whether the old conversation went on. */
+  const counting: FlowDefinition<{ step: 'n'; n: number }, never, null> = {
+    name: 'counting',
+    state: z.object({ step: z.literal('n'), n: z.number() }),
+    load: async () => null,
+    step: (state) => ({ type: 'continue', state: { step: 'n', n: (state?.n ?? 0) + 1 }, replies: [{ text: String((state?.n ?? 0) + 1), choices: [] }] }),
+    apply: async () => null,
+  };
+
+  it('is moved to its keyed id at the next step, which goes on from it', async () => {
+    const peteris = await contact('peteris.rolling@example.lv');
+    await ConversationStateModel.collection.insertOne({
+      _id: new Types.ObjectId(),
+      contact: peteris._id,
+      channel: 'telegram',
+      flow: 'counting',
+      step: 'n',
+      data: { n: 5 },
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const result = await runFlow(() => counting, { contactId: peteris._id, channel: 'telegram', event: { type: 'text', text: 'vēl' } });
+    expect(result.replies.map((r) => r.text)).toEqual(['6']);
+    expect(await ConversationStateModel.find({ contact: peteris._id }).lean()).toMatchObject([{ _id: conversationId(peteris._id, 'telegram'), data: { n: 6 } }]);
+  });
+});
+

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { Types } from 'mongoose';
 import type { z } from 'zod';
-import { ContactModel, ConversationStateModel, conversationId, type Channel, type Contact } from '../../models/index.js';
+import { ContactModel, ConversationStateModel, conversationId, rekeyConversation, type Channel, type Contact } from '../../models/index.js';
 import { isDuplicateKey } from '../../models/duplicate-key.js';
 import { t, tBoth } from '../../i18n/index.js';
 import type { ChatEvent, FieldErrors, FlowOutcome, RejectReason } from './conversation.js';
@@ -161,7 +161,12 @@ async function apply(
         try {
           await ConversationStateModel.create({ _id: conversationId(owner.contact, owner.channel), ...owner, flow: flow.name, step, data, version: 0 });
         } catch (error) {
-          if (isDuplicateKey(error)) return null;
+          // Another event created it first, or an older process stored it under a random id: move
+          // that one to its keyed id, and run the event again against it.
+          if (isDuplicateKey(error)) {
+            await rekeyConversation(owner.contact, owner.channel);
+            return null;
+          }
           throw error;
         }
       }
