@@ -18,6 +18,7 @@ import { ANNOUNCED, ONLINE_URL, createOrganizer, deliveriesByName, meetingFile, 
 import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { buttonsOf, sectionText } from '../support/slack-requests.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 /**
  * A council meeting end to end on Slack: saved as the CLI saves a meeting file, announced by the
@@ -31,8 +32,7 @@ useTestDatabase();
 
 const log = createLogger('silent');
 const KEY = 'padome-2026-05-slack';
-const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
-const MARTA = { id: 'UMARTA001', email: 'marta.zarina@example.lv', name: 'Marta Zariņa' };
+const { KRISTAPS, MARTA } = SLACK_PEOPLE;
 
 let clock: DateTime = ANNOUNCED;
 let h: SlackHarness;

@@ -23,6 +23,7 @@ import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { TelegramUser } from '../support/telegram-user.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 /**
  * The message contract end to end: ONE Message (a text over Telegram's 4096 UTF-16 units with
@@ -75,7 +76,7 @@ let runner: TelegramRunner;
 let slack: SlackHarness;
 
 const TELEGRAM_ID = 7301;
-const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
+const { LIGA } = SLACK_PEOPLE;
 let ligaContactId = '';
 
 beforeAll(async () => {

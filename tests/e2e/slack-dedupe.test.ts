@@ -20,6 +20,7 @@ import { sectionText, type SentRequest, type SlackResponse } from '../support/sl
 import { errorRecordingLog, errorTexts } from '../support/error-watch.js';
 import { untilQuiet } from '../support/waiters.js';
 import type { FakeMessage, FakeView } from '../support/fake-slack.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 /**
  * Every inbound kind Slack sends is handled once (issue 6, item 4): a DM event, the slash command,
@@ -38,10 +39,7 @@ const clock = DateTime.fromISO('2026-01-30T09:05', { zone }).toJSDate();
 let h: SlackHarness;
 let roundId = '';
 
-const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
-const MARTA = { id: 'UMARTA001', email: 'marta.zarina@example.lv', name: 'Marta Zariņa' };
-const ARTURS = { id: 'UARTURS01', email: 'arturs.liepins@example.lv', name: 'Artūrs Liepiņš' };
-const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
+const { LIGA, MARTA, ARTURS, KRISTAPS } = SLACK_PEOPLE;
 
 /** What the app logged at error level (a failed listener, a failed app): none of it is expected here. */
 const { log, errorsLogged } = errorRecordingLog();

@@ -5,6 +5,7 @@ import { useTestDatabase } from '../support/mongo.js';
 import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { buttonsOf } from '../support/slack-requests.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 /**
  * The App Home's meetings through the real Bolt app and the fake Slack API: a forum member who
@@ -15,8 +16,7 @@ import { buttonsOf } from '../support/slack-requests.js';
 useTestDatabase();
 
 const clock = new Date('2026-04-01T07:00:00Z');
-const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
-const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
+const { KRISTAPS, LIGA } = SLACK_PEOPLE;
 let h: SlackHarness;
 let upcomingId = '';
 

@@ -7,6 +7,7 @@ import { importDemoContacts, loadShippedPlan } from '../support/plan.js';
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { sectionText } from '../support/slack-requests.js';
 import type { FakeMessage } from '../support/fake-slack.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 useTestDatabase();
 
@@ -16,7 +17,7 @@ useTestDatabase();
  * bad link, not a stranger.
  */
 
-const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
+const { LIGA } = SLACK_PEOPLE;
 let h: SlackHarness;
 
 beforeAll(async () => {

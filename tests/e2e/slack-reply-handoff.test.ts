@@ -18,6 +18,7 @@ import { importDemoContacts, loadShippedPlan, openShippedPlanRound } from '../su
 import { startSlackHarness, type SlackHarness } from '../support/slack-harness.js';
 import { buttonsOf, sectionText } from '../support/slack-requests.js';
 import { untilQuiet } from '../support/waiters.js';
+import { SLACK_PEOPLE } from '../support/slack-people.js';
 
 /**
  * A direct answer Slack will not take now is not lost (issue 9, point 1). While Slack answers every
@@ -37,9 +38,7 @@ const clock = DateTime.fromISO('2026-01-30T09:05', { zone }).toJSDate();
 let h: SlackHarness;
 let roundId = '';
 
-const LIGA = { id: 'ULIGA0001', email: 'liga.ozola@example.lv', name: 'Līga Ozola' };
-const MARTA = { id: 'UMARTA001', email: 'marta.zarina@example.lv', name: 'Marta Zariņa' };
-const KRISTAPS = { id: 'UKRISTAP1', email: 'kristaps.ozolins@example.lv', name: 'Kristaps Ozoliņš' };
+const { LIGA, MARTA, KRISTAPS } = SLACK_PEOPLE;
 /** Slack knows Jānis under a private address: he links with an invitation, which answers twice. */
 const JANIS = { id: 'UJANIS001', email: 'janis@home.example', name: 'Jānis Kalniņš' };
 
