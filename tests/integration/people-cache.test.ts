@@ -1,20 +1,15 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
 import { configurePeopleCache, PeopleCache, unconfigurePeopleCache } from '../../src/domain/chat/people-cache.js';
 import { handleInbound, type InboundEvent, type InboundResult } from '../../src/domain/chat/router.js';
 import { t } from '../../src/i18n/index.js';
-import { projectRoot } from '../../src/infra/local-services.js';
 import { createDeliveryStore } from '../../src/jobs/delivery-store.js';
 import { ContactModel } from '../../src/models/index.js';
-import { createRedis } from '../../src/redis.js';
 import { describeCommand, recordDbCommands, type DbCommand, type DbCommandRecorder } from '../support/db-commands.js';
-import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { useCacheTestbed } from '../support/cache-testbed.js';
 import { importDemoContacts, loadShippedPlan, SHIPPED_PLAN_KEY } from '../support/plan.js';
 
 /**
@@ -25,15 +20,11 @@ import { importDemoContacts, loadShippedPlan, SHIPPED_PLAN_KEY } from '../suppor
  */
 
 const db = useTestDatabase({ monitorCommands: true });
+const bed = useCacheTestbed({ topic: 'people', configure: configurePeopleCache, unconfigure: unconfigurePeopleCache, databaseUri: () => db.uri() });
 
 const now = new Date('2026-01-20T10:00:00Z');
 let recorder: DbCommandRecorder;
-let redis: Redis;
-/** A connection of its own for the instance that stands in for another web process. */
-let otherRedis: Redis;
-let prefix = '';
 let sequence = 0;
-const dir = mkdtempSync(join(tmpdir(), 'ogp-people-cache-'));
 
 const say = (chat: string, event: InboundEvent): Promise<InboundResult> =>
   handleInbound({ channel: 'telegram', externalId: chat, address: chat, commandPrefix: '/', now, dedupeKey: `people:${(sequence += 1)}` }, event);
@@ -49,24 +40,8 @@ async function link(email: string, chat: string): Promise<void> {
 
 beforeAll(async () => {
   recorder = recordDbCommands();
-  redis = createRedis(inject('redisUrl'));
-  otherRedis = createRedis(inject('redisUrl'));
   await loadShippedPlan();
   await importDemoContacts();
-});
-afterAll(async () => {
-  unconfigurePeopleCache();
-  await redis.quit();
-  await otherRedis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  prefix = uniquePrefix();
-  configurePeopleCache({ redis, prefix });
-});
-afterEach(async () => {
-  unconfigurePeopleCache();
-  await redis.del(`${prefix}:cache:people`);
 });
 
 describe('who is writing', () => {
@@ -103,12 +78,7 @@ describe('a write in this process is seen by the next step', () => {
 });
 
 describe('a write made by another process', () => {
-  const run = promisify(execFile);
-  const cli = (...args: string[]) =>
-    run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, MONGODB_URI: db.uri(), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' },
-    });
+  const { cli } = bed;
 
   it('the CLI making a person a coordinator: the next step here lets them broadcast', async () => {
     await link('marta.zarina@example.lv', '93005');
@@ -116,7 +86,7 @@ describe('a write made by another process', () => {
     expect(refused.replies[0]?.text).toBe(t('lv', 'access.not_coordinator'));
     expect(identityAndContactReads(await recorder.of(() => command('93005', 'broadcast')))).toEqual([]);
 
-    const file = join(dir, 'marta.csv');
+    const file = join(bed.dir, 'marta.csv');
     writeFileSync(file, 'name,email,institution,roles,measures,language\nMarta Zariņa,marta.zarina@example.lv,VAS,contact_person;coordinator,1.3;4.1,lv\n');
     const { stdout } = await cli('import-contacts', file, '--plan', SHIPPED_PLAN_KEY);
     expect(stdout).toContain('1 changed');
@@ -129,7 +99,7 @@ describe('a write made by another process', () => {
     await link('arturs.liepins@example.lv', '93006');
     // `web` stands in for another web process: this process's writes do not touch its copy (only
     // the configured cache hears the write hooks), so all it learns comes through Redis.
-    const web = new PeopleCache({ redis: otherRedis, prefix });
+    const web = new PeopleCache({ redis: bed.otherRedis, prefix: bed.prefix });
     expect((await command('93006', 'language')).outcome).toBe('ok');
     expect((await web.get('telegram', '93006'))?.contact.email).toBe('arturs.liepins@example.lv');
     expect(identityAndContactReads(await recorder.of(() => web.get('telegram', '93006')))).toEqual([]);

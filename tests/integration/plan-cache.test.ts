@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { configurePlanCache, PlanCache, unconfigurePlanCache } from '../../src/domain/plan/plan-cache.js';
 import { importPlan } from '../../src/domain/plan/plan-import.js';
 import { closeRound } from '../../src/domain/rounds/rounds.js';
 import { loadOwnedMeasures } from '../../src/domain/status/reportable-measures.js';
-import { projectRoot } from '../../src/infra/local-services.js';
 import { CommitmentModel, ContactModel, MeasureModel, PlanModel, ReportingRoundModel, type ContactDoc } from '../../src/models/index.js';
 import { createRedis } from '../../src/redis.js';
-import { uniquePrefix, useTestDatabase } from '../support/mongo.js';
+import { useTestDatabase } from '../support/mongo.js';
+import { useCacheTestbed } from '../support/cache-testbed.js';
 import { recordDbCommands, type DbCommandRecorder } from '../support/db-commands.js';
 import { importDemoContacts, loadShippedPlan, openShippedPlanRound, SHIPPED_PLAN_KEY, shippedPlanText } from '../support/plan.js';
 
@@ -23,6 +19,7 @@ import { importDemoContacts, loadShippedPlan, openShippedPlanRound, SHIPPED_PLAN
  */
 
 const db = useTestDatabase({ monitorCommands: true });
+const bed = useCacheTestbed({ topic: 'plan', configure: configurePlanCache, unconfigure: unconfigurePlanCache, databaseUri: () => db.uri() });
 
 let recorder: DbCommandRecorder;
 /** "find measures", "update reportingrounds", …: every command the driver sends, in order. */
@@ -31,12 +28,7 @@ async function commandsOf(work: () => Promise<unknown>): Promise<string[]> {
 }
 const planReads = (sent: string[]) => sent.filter((c) => c === 'find measures' || c === 'find reportingrounds');
 
-let redis: Redis;
-/** A connection of its own for the instance that stands in for another process. */
-let otherRedis: Redis;
-let prefix = '';
 let arturs: ContactDoc;
-const dir = mkdtempSync(join(tmpdir(), 'ogp-plan-cache-'));
 const now = new Date('2025-05-01T09:00:00Z');
 
 const MEASURE_13_TITLE = 'Mācību pasākumi "Efektīva un jēgpilna sabiedrības līdzdalība"';
@@ -60,27 +52,11 @@ const roundKeys = async (load = () => loadOwnedMeasures(arturs)) => [...new Set(
 
 beforeAll(async () => {
   recorder = recordDbCommands();
-  redis = createRedis(inject('redisUrl'));
-  otherRedis = createRedis(inject('redisUrl'));
   await loadShippedPlan();
   await importDemoContacts();
   await openShippedPlanRound({ key: '2025', deadlineDate: '2025-06-30', now });
   arturs = await ContactModel.findOne({ email: 'arturs.liepins@example.lv' }).orFail();
   expect(arturs.measures).toHaveLength(4);
-});
-afterAll(async () => {
-  unconfigurePlanCache();
-  await redis.quit();
-  await otherRedis.quit();
-  rmSync(dir, { recursive: true, force: true });
-});
-beforeEach(() => {
-  prefix = uniquePrefix();
-  configurePlanCache({ redis, prefix });
-});
-afterEach(async () => {
-  unconfigurePlanCache();
-  await redis.del(`${prefix}:cache:plan`);
 });
 
 describe('reading the plan data', () => {
@@ -115,7 +91,7 @@ describe('reading the plan data', () => {
     dead.on('error', () => undefined);
     const warnings: unknown[] = [];
     const errors: unknown[] = [];
-    configurePlanCache({ redis: dead, prefix, redisWaitMs: 50, log: { warn: (details) => warnings.push(details), error: (details) => errors.push(details) } });
+    configurePlanCache({ redis: dead, prefix: bed.prefix, redisWaitMs: 50, log: { warn: (details) => warnings.push(details), error: (details) => errors.push(details) } });
     try {
       for (let i = 0; i < 3; i++) {
         const sent = await commandsOf(async () => expect(await title13()).toBe(MEASURE_13_TITLE));
@@ -151,7 +127,7 @@ describe('a write to the plan data in this process', () => {
   });
 
   it('every kind of write moves the generation, a failed one too', async () => {
-    const generation = () => redis.get(`${prefix}:cache:plan`);
+    const generation = () => bed.redis.get(`${bed.prefix}:cache:plan`);
     await loadOwnedMeasures(arturs);
     const plan = await PlanModel.create({ key: 'cache-writes', number: 99, title: { lv: 'Pārbaude' }, startYear: 2030, endYear: 2031 });
     const commitment = await CommitmentModel.create({ plan: plan._id, number: 1, title: { lv: 'Saistība' } });
@@ -190,17 +166,12 @@ describe('a write to the plan data in this process', () => {
 });
 
 describe('a write made by another process', () => {
-  const run = promisify(execFile);
-  const cli = (...args: string[]) =>
-    run(join(projectRoot, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, MONGODB_URI: db.uri(), REDIS_URL: inject('redisUrl'), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' },
-    });
+  const { cli } = bed;
 
   it('the CLI importing a new measure title: the next load here sees it', async () => {
     await shippedState();
     expect(await title13()).toBe(MEASURE_13_TITLE);
-    const file = join(dir, 'plan.yaml');
+    const file = join(bed.dir, 'plan.yaml');
     writeFileSync(file, planWithTitle13('Mācību pasākumi (no citas komandrindas)'));
     const { stdout } = await cli('import-plan', file);
     expect(stdout).toContain('measures:     26 (0 new, 1 changed)');
@@ -213,7 +184,7 @@ describe('a write made by another process', () => {
   it('rounds closed and opened by a second cache instance on the same prefix: seen by the next load of the first', async () => {
     // `reader` stands in for a web process: this process's writes do not touch its copy (only the
     // configured cache hears the write hooks), so all it learns comes through Redis.
-    const reader = new PlanCache({ redis: otherRedis, prefix });
+    const reader = new PlanCache({ redis: bed.otherRedis, prefix: bed.prefix });
     const load = () => loadOwnedMeasures(arturs, () => reader.get());
     const open = await shippedState();
     expect(await roundKeys(load)).toEqual([open]);
