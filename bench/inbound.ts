@@ -25,8 +25,7 @@ import { TELEGRAM_WEBHOOK_PATH, startTelegram } from '../src/bots/telegram/runne
 import { createHttpServer, listen, type Route } from '../src/http/server.js';
 import { createInboundLimiter } from '../src/inbound-limiter.js';
 import { createOutbox, produceDeliveries } from '../src/jobs/outbox.js';
-import { configurePlanCache, unconfigurePlanCache } from '../src/domain/plan/plan-cache.js';
-import { configurePeopleCache, unconfigurePeopleCache } from '../src/domain/chat/people-cache.js';
+import { configureProcessCaches, unconfigureProcessCaches } from '../src/domain/process-caches.js';
 import { statusLabel, t } from '../src/i18n/index.js';
 import {
   AuditEntryModel,
@@ -345,8 +344,7 @@ async function main(): Promise<void> {
   countRedisCommands(serviceRedis, ledger);
   const outbox = createOutbox({ connection: serviceRedis, prefix: stores.prefix });
   // The plan and people caches on the service's client and prefix, as startRuntime configures them.
-  configurePlanCache({ redis: serviceRedis, prefix: stores.prefix, log });
-  configurePeopleCache({ redis: serviceRedis, prefix: stores.prefix, log });
+  configureProcessCaches({ redis: serviceRedis, prefix: stores.prefix, log });
   const { fake } = stores;
   const bench: Bench = {
     fake,
@@ -366,8 +364,7 @@ async function main(): Promise<void> {
 Replies handed to the outbox because Telegram refused them for now: ${await DeliveryModel.countDocuments({})} (replies go straight to Telegram, so no outbox worker runs here).`);
   } finally {
     console.log(`Total run time: ${fmt((performance.now() - started) / 1000, 1)} s`);
-    unconfigurePlanCache();
-    unconfigurePeopleCache();
+    unconfigureProcessCaches();
     await outbox.close();
     serviceRedis.disconnect();
     await stores.close();

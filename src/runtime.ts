@@ -8,8 +8,7 @@ import { createRedis } from './redis.js';
 import { createOutbox, produceDeliveries, type Outbox } from './jobs/outbox.js';
 import { createBroadcastQueue, type BroadcastQueue } from './jobs/broadcast-queue.js';
 import { createInboundLimiter } from './inbound-limiter.js';
-import { configurePlanCache, unconfigurePlanCache } from './domain/plan/plan-cache.js';
-import { configurePeopleCache, unconfigurePeopleCache } from './domain/chat/people-cache.js';
+import { configureProcessCaches, unconfigureProcessCaches } from './domain/process-caches.js';
 import type { InboundLimiter } from './domain/chat/inbound-limit.js';
 import type { OutboundMessage } from './domain/outbound-message.js';
 import './models/index.js';
@@ -47,10 +46,9 @@ export async function startRuntime(config: AppConfig, options: { database: strin
   const redis = createRedis(services.redisUrl, options.log);
   const outbox = createOutbox({ connection: redis, prefix: config.queuePrefix, log: options.log });
   const broadcasts = createBroadcastQueue({ connection: redis, prefix: config.queuePrefix, outbox, log: options.log });
-  // Plan data held in the process, checked against the generation other processes move.
-  configurePlanCache({ redis, prefix: config.queuePrefix, log: options.log });
-  // Who is writing, likewise (people-cache.ts): every role writes identities or contacts, so every role bumps.
-  configurePeopleCache({ redis, prefix: config.queuePrefix, log: options.log });
+  // Plan data and who is writing, held in the process and checked against the generations that
+  // every process's writes move (every role writes some of them, so every role turns them on).
+  configureProcessCaches({ redis, prefix: config.queuePrefix, log: options.log });
   return {
     services,
     redis,
@@ -59,8 +57,7 @@ export async function startRuntime(config: AppConfig, options: { database: strin
     limiter: createInboundLimiter(redis, config.queuePrefix),
     produce: (messages) => produceDeliveries(outbox, messages),
     async close() {
-      unconfigurePlanCache();
-      unconfigurePeopleCache();
+      unconfigureProcessCaches();
       await broadcasts.close();
       await outbox.close();
       redis.disconnect();

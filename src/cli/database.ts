@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '../config.js';
 import { connectMongo, disconnectMongo } from '../db.js';
 import { projectRoot, startLocalServices } from '../infra/local-services.js';
-import { configurePlanCache, unconfigurePlanCache } from '../domain/plan/plan-cache.js';
-import { configurePeopleCache, unconfigurePeopleCache } from '../domain/chat/people-cache.js';
+import { configureProcessCaches, unconfigureProcessCaches } from '../domain/process-caches.js';
 import { createRedis } from '../redis.js';
 import '../models/index.js';
 
@@ -34,17 +33,17 @@ export async function withDatabase<T>(work: (config: AppConfig) => Promise<T>): 
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   const redis = createRedis(services.redisUrl);
-  configurePlanCache({ redis, prefix: config.queuePrefix });
-  configurePeopleCache({ redis, prefix: config.queuePrefix });
+  configureProcessCaches({ redis, prefix: config.queuePrefix });
   try {
     await connectMongo(services.mongodbUri);
     return await work(config);
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
-    unconfigurePlanCache();
-    unconfigurePeopleCache();
-    // Every bump was awaited (or gave up and said so) by the write that made it.
+    unconfigureProcessCaches();
+    // quit() still sends a bump that outlived its 250 ms wait; a Redis that does not answer gets a
+    // second (that bump was logged as failed), then the connection goes.
+    await Promise.race([redis.quit().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     redis.disconnect();
     await disconnectMongo();
     await services.stop();

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { createTelegramBot } from '../../src/bots/telegram/bot.js';
 import { startTelegram, type TelegramRunner } from '../../src/bots/telegram/runner.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
-import { configurePeopleCache, unconfigurePeopleCache } from '../../src/domain/chat/people-cache.js';
+import { configureProcessCaches, unconfigureProcessCaches } from '../../src/domain/process-caches.js';
 import { encodeReminderAction } from '../../src/domain/reminders/reminder-actions.js';
 import { t, tBoth } from '../../src/i18n/index.js';
 import { createOutbox, produceDeliveries, type Outbox } from '../../src/jobs/outbox.js';
@@ -87,8 +87,8 @@ beforeAll(async () => {
   redis = createRedis(inject('redisUrl'));
   const prefix = uniquePrefix();
   outbox = createOutbox({ connection: redis, prefix });
-  // As the service runs: who is writing comes from the people cache (linking, /stop and the rest drop it).
-  configurePeopleCache({ redis, prefix });
+  // As the service runs: plan data and who is writing come from the process caches.
+  configureProcessCaches({ redis, prefix });
   fake = await new FakeTelegram().start();
   workers = startOutboxWorkers({
     connection: redis,
@@ -113,7 +113,7 @@ afterAll(async () => {
   await runner?.stop();
   await workers?.close();
   await outbox?.close();
-  unconfigurePeopleCache();
+  unconfigureProcessCaches();
   await redis?.quit();
   await fake?.stop();
 });

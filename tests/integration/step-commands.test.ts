@@ -2,8 +2,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { handleInbound, type InboundContext, type InboundEvent, type InboundResult } from '../../src/domain/chat/router.js';
 import { createInvitation } from '../../src/domain/chat/invitations.js';
-import { configurePeopleCache, unconfigurePeopleCache } from '../../src/domain/chat/people-cache.js';
-import { configurePlanCache, unconfigurePlanCache } from '../../src/domain/plan/plan-cache.js';
+import { configureProcessCaches, unconfigureProcessCaches } from '../../src/domain/process-caches.js';
 import { t } from '../../src/i18n/index.js';
 import { ContactModel, StatusReportModel } from '../../src/models/index.js';
 import { createRedis } from '../../src/redis.js';
@@ -51,8 +50,7 @@ beforeAll(async () => {
   recorder = recordDbCommands();
   redis = createRedis(inject('redisUrl'));
   const prefix = uniquePrefix();
-  configurePlanCache({ redis, prefix });
-  configurePeopleCache({ redis, prefix });
+  configureProcessCaches({ redis, prefix });
   await loadShippedPlan();
   await importDemoContacts();
   await openShippedPlanRound({ deadlineDate: '2026-02-13', now });
@@ -61,8 +59,7 @@ beforeAll(async () => {
   await handleInbound({ ...inbound(0), dedupeKey: 'steps:link' }, { type: 'command', name: 'start', args: token });
 });
 afterAll(async () => {
-  unconfigurePlanCache();
-  unconfigurePeopleCache();
+  unconfigureProcessCaches();
   await redis.quit();
 });
 
