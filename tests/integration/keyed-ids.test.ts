@@ -59,21 +59,17 @@ describe('chat identities by keyed _id', () => {
   });
 });
 
+/** A Telegram conversation as a process before keyed ids stored it: under a random `_id`. */
+async function storeUnkeyedConversation(contactId: Types.ObjectId, state: { flow: string; step: string; data: object; version: number }): Promise<Types.ObjectId> {
+  const _id = new Types.ObjectId();
+  await ConversationStateModel.collection.insertOne({ _id, contact: contactId, channel: 'telegram', ...state, createdAt: now, updatedAt: now });
+  return _id;
+}
+
 describe('conversations by keyed _id', () => {
   it('moves a conversation stored under a random _id to its keyed id at start, once, keeping where it stood', async () => {
     const liga = await contact('liga.rekey@example.lv');
-    const legacyId = new Types.ObjectId();
-    await ConversationStateModel.collection.insertOne({
-      _id: legacyId,
-      contact: liga._id,
-      channel: 'telegram',
-      flow: 'status',
-      step: 'note',
-      data: { nonce: 'n1', editing: false, draft: { status: 'in_progress' } },
-      version: 3,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const legacyId = await storeUnkeyedConversation(liga._id, { flow: 'status', step: 'note', data: { nonce: 'n1', editing: false, draft: { status: 'in_progress' } }, version: 3 });
     expect(await rekeyConversations()).toBe(1);
     expect(await rekeyConversations()).toBe(0);
     expect(await ConversationStateModel.findById(legacyId).lean()).toBeNull();
@@ -97,17 +93,7 @@ describe('a conversation an older process stored under a random _id after the st
 
   it('is moved to its keyed id at the next step, which goes on from it', async () => {
     const peteris = await contact('peteris.rolling@example.lv');
-    await ConversationStateModel.collection.insertOne({
-      _id: new Types.ObjectId(),
-      contact: peteris._id,
-      channel: 'telegram',
-      flow: 'counting',
-      step: 'n',
-      data: { n: 5 },
-      version: 0,
-      createdAt: now,
-      updatedAt: now,
-    });
+    await storeUnkeyedConversation(peteris._id, { flow: 'counting', step: 'n', data: { n: 5 }, version: 0 });
     const result = await runFlow(() => counting, { contactId: peteris._id, channel: 'telegram', event: { type: 'text', text: 'vēl' } });
     expect(result.replies.map((r) => r.text)).toEqual(['6']);
     expect(await ConversationStateModel.find({ contact: peteris._id }).lean()).toMatchObject([{ _id: conversationId(peteris._id, 'telegram'), data: { n: 6 } }]);
