@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
 import mongoose, { type ConnectOptions } from 'mongoose';
 import type { Redis } from 'ioredis';
+import { collectionOf, selectsById } from '../tests/support/db-commands.js';
 
 /**
  * What a step costs in round trips to the stores, for bench/inbound.ts. The harness names the step
@@ -105,40 +106,8 @@ export class CommandLedger {
  * nothing for inserts, which have no filter.
  */
 function describeDbCommand(event: CommandStartedEvent): string {
-  const command = event.command as Record<string, unknown>;
-  const target = command[event.commandName];
-  const collection = typeof target === 'string' ? target : String(command.collection ?? '');
-  const filters = filtersOf(event.commandName, command);
-  const how = filters === null ? '' : filters.every(isExactlyById) ? ' [_id]' : ' [scan]';
-  return `${event.commandName} ${collection}${how}`;
-}
-
-function filtersOf(name: string, command: Record<string, unknown>): unknown[] | null {
-  switch (name) {
-    case 'find':
-      return [command.filter ?? {}];
-    case 'count':
-    case 'distinct':
-    case 'findAndModify':
-      return [command.query ?? {}];
-    case 'update':
-      return ((command.updates as { q: unknown }[] | undefined) ?? []).map((u) => u.q);
-    case 'delete':
-      return ((command.deletes as { q: unknown }[] | undefined) ?? []).map((d) => d.q);
-    case 'aggregate':
-      return [{ pipeline: true }];
-    default:
-      return null;
-  }
-}
-
-function isExactlyById(filter: unknown): boolean {
-  if (typeof filter !== 'object' || filter === null) return false;
-  const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== '_id') return false;
-  const value = (filter as { _id: unknown })._id;
-  // An ObjectId is an object too; an operator such as {$in: [...]} is not an exact match.
-  return typeof value !== 'object' || value === null || '_bsontype' in value;
+  const byId = selectsById(event);
+  return `${event.commandName} ${collectionOf(event)}${byId === null ? '' : byId ? ' [_id]' : ' [scan]'}`;
 }
 
 /**

@@ -16,12 +16,49 @@ export interface DbCommand {
 
 export const describeCommand = (c: DbCommand) => `${c.name} ${c.collection}${c.byId ? ' [_id]' : ''}`.trim();
 
-/** The filter a command selects by, for the commands that have one. */
-function filterOf(command: Record<string, unknown>): unknown {
-  if ('filter' in command) return command.filter;
-  if ('query' in command) return command.query;
-  const first = ((command.updates ?? command.deletes) as { q?: unknown }[] | undefined)?.[0];
-  return first?.q;
+/** The filters a command selects by; null for a command without one (an insert). */
+function filtersOf(name: string, command: Record<string, unknown>): unknown[] | null {
+  switch (name) {
+    case 'find':
+      return [command.filter ?? {}];
+    case 'count':
+    case 'distinct':
+    case 'findAndModify':
+      return [command.query ?? {}];
+    case 'update':
+      return ((command.updates as { q: unknown }[] | undefined) ?? []).map((u) => u.q);
+    case 'delete':
+      return ((command.deletes as { q: unknown }[] | undefined) ?? []).map((d) => d.q);
+    case 'aggregate':
+      return [{ pipeline: true }];
+    default:
+      return null;
+  }
+}
+
+function isExactlyById(filter: unknown): boolean {
+  if (typeof filter !== 'object' || filter === null) return false;
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== '_id') return false;
+  const value = (filter as { _id: unknown })._id;
+  // An ObjectId is an object too; an operator such as {$in: [...]} is not an exact match.
+  return typeof value !== 'object' || value === null || '_bsontype' in value;
+}
+
+/**
+ * Whether every filter of the command is exactly `{ _id: value }` (the one filter FerretDB 1.24 on
+ * SQLite answers from an index; any other reads the whole collection); null when it has none.
+ */
+export function selectsById(event: CommandStartedEvent): boolean | null {
+  const filters = filtersOf(event.commandName, event.command as Record<string, unknown>);
+  return filters === null ? null : filters.every(isExactlyById);
+}
+
+/** The collection a command addresses. */
+export function collectionOf(event: CommandStartedEvent): string {
+  const command = event.command as Record<string, unknown>;
+  const target = command[event.commandName];
+  return typeof target === 'string' ? target : String(command.collection ?? '');
 }
 
 export interface DbCommandRecorder {
@@ -33,11 +70,7 @@ export interface DbCommandRecorder {
 export function recordDbCommands(): DbCommandRecorder {
   const sent: DbCommand[] = [];
   mongoose.connection.getClient().on('commandStarted', (event: CommandStartedEvent) => {
-    const command = event.command as Record<string, unknown>;
-    const target = command[event.commandName];
-    const filter = filterOf(command);
-    const byId = typeof filter === 'object' && filter !== null && Object.keys(filter).length === 1 && '_id' in filter;
-    sent.push({ name: event.commandName, collection: typeof target === 'string' ? target : '', byId });
+    sent.push({ name: event.commandName, collection: collectionOf(event), byId: selectsById(event) === true });
   });
   return {
     async of(work) {
