@@ -22,7 +22,8 @@ export interface BenchStores {
   close(otherKeyPatterns?: string[]): Promise<void>;
 }
 
-export async function openBenchStores(name: string): Promise<BenchStores> {
+/** `monitorCommands`: the driver reports every command (bench:inbound counts them per step). */
+export async function openBenchStores(name: string, options: { monitorCommands?: boolean } = {}): Promise<BenchStores> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ogp-bench-'));
   const services = await startLocalServices({
     mongodbUri: process.env.MONGODB_URI || undefined,
@@ -35,7 +36,7 @@ export async function openBenchStores(name: string): Promise<BenchStores> {
   const fake = await new FakeTelegram().start();
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   console.log(services.describe.join('\n'));
-  await connectMongo(services.mongodbUri);
+  await connectMongo(services.mongodbUri, { monitorCommands: options.monitorCommands });
   return {
     redis,
     fake,

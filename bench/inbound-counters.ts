@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import type { CommandFailedEvent, CommandStartedEvent, CommandSucceededEvent } from 'mongodb';
-import mongoose, { type ConnectOptions } from 'mongoose';
+import mongoose from 'mongoose';
 import type { Redis } from 'ioredis';
 import { collectionOf, selectsById } from '../tests/support/db-commands.js';
 
@@ -110,17 +110,7 @@ function describeDbCommand(event: CommandStartedEvent): string {
   return `${event.commandName} ${collectionOf(event)}${byId === null ? '' : byId ? ' [_id]' : ' [scan]'}`;
 }
 
-/**
- * openBenchStores connects through src/db.ts, which passes no driver options; command monitoring
- * has to be on when the client is made, so this adds `monitorCommands: true` to that one connect.
- * Call before openBenchStores.
- */
-export function monitorNextConnect(): void {
-  const connect = mongoose.connect.bind(mongoose);
-  mongoose.connect = ((uri: string, options?: ConnectOptions) => connect(uri, { ...options, monitorCommands: true })) as typeof mongoose.connect;
-}
-
-/** Books every command of the mongoose connection (connected with monitorNextConnect) to the ledger. */
+/** Books every command of the mongoose connection (opened with `monitorCommands`) to the ledger. */
 export function countDbCommands(ledger: CommandLedger): void {
   const client = mongoose.connection.getClient();
   client.on('commandStarted', (event) => ledger.onDbStarted(event));

@@ -42,7 +42,7 @@ import { loadShippedPlan, openShippedPlanRound } from '../tests/support/plan.js'
 import { TelegramUser, buttons } from '../tests/support/telegram-user.js';
 import { untilQuiet } from '../tests/support/waiters.js';
 import { openBenchStores } from './bench-stores.js';
-import { CommandLedger, childCpuMs, countDbCommands, countRedisCommands, monitorNextConnect } from './inbound-counters.js';
+import { CommandLedger, childCpuMs, countDbCommands, countRedisCommands } from './inbound-counters.js';
 import { TelegramCallIndex, runReport, sleep, type Step, type StepSample } from './inbound-people.js';
 import { printResults, stepLabel, type ButtonAnswers, type CrowdResult, type Mode, type ModeResults, type OneResult } from './inbound-report.js';
 import { startBareBot } from './inbound-bare.js';
@@ -335,8 +335,7 @@ async function runAll(bench: Bench, results: Map<Mode, ModeResults>, progress: (
 async function main(): Promise<void> {
   const started = performance.now();
   const progress = (line: string) => console.log(`[${fmt((performance.now() - started) / 1000, 0).padStart(3)} s] ${line}`);
-  monitorNextConnect();
-  const stores = await openBenchStores('inbound');
+  const stores = await openBenchStores('inbound', { monitorCommands: true });
   const ledger = new CommandLedger();
   countDbCommands(ledger);
   // The service's own Redis client (the runtime makes one per process): only its commands count.
